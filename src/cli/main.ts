@@ -1,0 +1,16 @@
+import { Command } from 'commander';
+import { VERSION } from '../version.ts';
+import { registerServerCommand } from './server-command.ts';
+import { registerTrackingCommands } from './tracking-commands.ts';
+import { registerRegistryCommands } from './registry-commands.ts';
+
+const program = new Command();
+program.name('pharos').description('Pharos: MLOps from notebook to production').version(VERSION);
+registerServerCommand(program);
+registerTrackingCommands(program);
+registerRegistryCommands(program);
+
+program.parseAsync(process.argv).catch((e: Error) => {
+  process.stderr.write(`error: ${e.message}\n`);
+  process.exit(1);
+});

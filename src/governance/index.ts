@@ -1,0 +1,1 @@
+export { AuditLog, type AuditRecord } from './audit-log.ts';

@@ -1,0 +1,89 @@
+import Fastify, { type FastifyInstance } from 'fastify';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import type { Registry } from 'prom-client';
+import type { Pharos } from '../app.ts';
+import { errorHandler, notFoundHandler } from './errors.ts';
+import { createMetricsRegistry, httpMetrics } from './metrics.ts';
+import { mlflowTrackingRoutes, nativeTrackingRoutes } from '../tracking/index.ts';
+import { mlflowRegistryRoutes, nativeRegistryRoutes } from '../registry/index.ts';
+import { mlflowArtifactRoutes } from '../artifacts/http/mlflow-artifact-routes.ts';
+import { VERSION } from '../version.ts';
+
+export interface ServerOptions {
+  logger?: boolean | object;
+  metrics?: Registry;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    metricsRegistry: Registry;
+  }
+}
+
+/**
+ * Assembles the HTTP server from the capabilities' route plugins. Every plugin is a thin layer over
+ * the services in `pharos`; nothing here knows the domain.
+ */
+export async function buildServer(pharos: Pharos, opts: ServerOptions = {}): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: opts.logger ?? false,
+    bodyLimit: 64 * 1024 * 1024,
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 1000 },
+    ajv: { customOptions: { coerceTypes: 'array', removeAdditional: false, allErrors: false } },
+  });
+  const metricsRegistry = opts.metrics ?? createMetricsRegistry();
+  app.decorate('metricsRegistry', metricsRegistry);
+  const http = httpMetrics(metricsRegistry);
+  app.addHook('onResponse', async (req, reply) => {
+    const route = req.routeOptions.url ?? 'unmatched';
+    http.requests.inc({ method: req.method, route, status: String(reply.statusCode) });
+    http.duration.observe({ method: req.method, route }, reply.elapsedTime / 1000);
+  });
+
+  // Artifact uploads (PUT) and other non-JSON bodies arrive as streams; never buffered whole.
+  app.addContentTypeParser('*', (_req, payload, done) => done(null, payload));
+  // The mlflow client sometimes sends an empty body with a JSON content type (e.g. on GET-like POSTs).
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string', bodyLimit: 64 * 1024 * 1024 }, (_req, body, done) => {
+    const text = (body as string).trim();
+    if (text === '') return done(null, {});
+    try {
+      done(null, JSON.parse(text));
+    } catch (e) {
+      const err = new Error(`Malformed JSON body: ${(e as Error).message}`) as Error & { statusCode: number };
+      err.statusCode = 400;
+      done(err, undefined);
+    }
+  });
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.0.3',
+      info: { title: 'Pharos API', version: VERSION, description: 'Pharos MLOps platform: native API (/api/v1) and MLflow-compatible API (/api/2.0/mlflow)' },
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+
+  app.setErrorHandler(errorHandler);
+  app.setNotFoundHandler(notFoundHandler);
+
+  for (const prefix of ['/api/2.0/mlflow', '/ajax-api/2.0/mlflow']) {
+    await app.register(mlflowTrackingRoutes, { prefix, pharos });
+    await app.register(mlflowRegistryRoutes, { prefix, pharos });
+  }
+  for (const prefix of ['/api/2.0/mlflow-artifacts', '/ajax-api/2.0/mlflow-artifacts']) {
+    await app.register(mlflowArtifactRoutes, { prefix, pharos });
+  }
+  await app.register(nativeTrackingRoutes, { prefix: '/api/v1', pharos });
+  await app.register(nativeRegistryRoutes, { prefix: '/api/v1', pharos });
+
+  app.get('/health', { schema: { hide: true } }, async () => 'OK');
+  app.get('/version', { schema: { hide: true } }, async () => VERSION);
+  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  app.get('/metrics', { schema: { hide: true } }, async (_req, reply) => {
+    reply.header('content-type', metricsRegistry.contentType);
+    return metricsRegistry.metrics();
+  });
+  return app;
+}
