@@ -1,0 +1,16 @@
+/**
+ * Monitoring: drift statistics and reports, monitors over the inference log, alerts.
+ * This file is the public face; each part adds its exports here.
+ */
+export type {
+  ColumnDrift,
+  DriftColumnType,
+  DriftColumnValues,
+  DriftHistogram,
+  DriftMethodName,
+  DriftOptions,
+  DriftReport,
+  DriftTable,
+  MultipleTestingCorrection,
+  TypedDriftColumn,
+} from './drift/types.ts';
