@@ -2,8 +2,9 @@ import type { PharosMigration } from './migration.ts';
 import { trackingMigration } from './0001-tracking.ts';
 import { registryMigration } from './0002-registry.ts';
 import { auditMigration } from './0003-audit.ts';
+import { registryVersionCounterMigration } from './0007-registry-version-counter.ts';
 
 /** In order. Append only: a released migration never changes. */
-export const migrations: PharosMigration[] = [trackingMigration, registryMigration, auditMigration];
+export const migrations: PharosMigration[] = [trackingMigration, registryMigration, auditMigration, registryVersionCounterMigration];
 
 export type { PharosMigration, DialectName } from './migration.ts';

@@ -1,8 +1,12 @@
+import type { Generated } from 'kysely';
+
 export interface RegisteredModelsTable {
   name: string;
   creation_time: number;
   last_updated_time: number;
   description: string | null;
+  /** Highest version number ever handed out (migration 0007): deleted numbers are never reused. */
+  last_version: Generated<number>;
 }
 export interface RegisteredModelTagsTable {
   name: string;
