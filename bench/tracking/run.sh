@@ -1,0 +1,73 @@
+#!/usr/bin/env bash
+# Tracking benchmark: the real `mlflow server` (SQLite backend, proxied artifacts, its default workers) and
+# `pharos server` receive the same workload from the real mlflow client, in one run on this machine.
+# Prints a table with each system's time, throughput and the ratio.
+#   bash bench/tracking/run.sh            # the full workload from the issue (takes a while: mlflow is slow)
+#   BENCH_SCALE=quick bash bench/tracking/run.sh
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+PY="$(bash scripts/pyenv.sh)"; VENV_BIN="$(dirname "$PY")"
+[ -d node_modules ] || npm ci --no-audit --no-fund
+npm run build --silent
+work="$(mktemp -d /tmp/pharos-bench-tracking.XXXX)"
+free_port() { "$PY" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+wait_up() { for _ in $(seq 1 120); do curl -sf "$1/health" >/dev/null && return 0; sleep 0.5; done; echo "server $1 did not start" >&2; exit 1; }
+
+if [ "${BENCH_SCALE:-full}" = quick ]; then
+  RUNS=20; METRICS=50; STEPS=100; SINGLE=200; SEARCH_SIZES="1000 10000"; HISTORY=10000; REPEAT=5
+else
+  RUNS=200; METRICS=50; STEPS=100; SINGLE=1000; SEARCH_SIZES="10000 100000"; HISTORY=100000; REPEAT=10
+fi
+
+mp=$(free_port); pp=$(free_port)
+mkdir -p "$work/mlflow" "$work/pharos"
+"$VENV_BIN/mlflow" server --backend-store-uri "sqlite:///$work/mlflow/mlflow.db" --artifacts-destination "$work/mlflow/artifacts" \
+  --host 127.0.0.1 --port "$mp" >"$work/mlflow.log" 2>&1 &
+mlflow_pid=$!
+node bin/pharos.js server --port "$pp" --data-dir "$work/pharos" >"$work/pharos.log" 2>&1 &
+pharos_pid=$!
+trap 'kill $mlflow_pid $pharos_pid 2>/dev/null; pkill -P $mlflow_pid 2>/dev/null; true' EXIT
+wait_up "http://127.0.0.1:$mp"; wait_up "http://127.0.0.1:$pp"
+
+results="$work/results.jsonl"
+run_phase() { # system url phase args...
+  local system=$1 url=$2; shift 2
+  echo "  $system: $*" >&2
+  MLFLOW_HTTP_REQUEST_MAX_RETRIES=0 GIT_PYTHON_REFRESH=quiet "$PY" bench/tracking/workload.py "$url" "$@" | grep "^{" | sed "s/^{/{\"system\": \"$system\", /" | tee -a "$results" >&2
+}
+for system in mlflow pharos; do
+  if [ $system = mlflow ]; then url="http://127.0.0.1:$mp"; db="$work/mlflow/mlflow.db"; else url="http://127.0.0.1:$pp"; db="$work/pharos/pharos.db"; fi
+  echo "== $system" >&2
+  run_phase $system "$url" ingest_batch $RUNS $METRICS $STEPS
+  run_phase $system "$url" log_metric $SINGLE
+  for n in $SEARCH_SIZES; do
+    exp=$(MLFLOW_HTTP_REQUEST_MAX_RETRIES=0 "$PY" bench/tracking/workload.py "$url" seed_search "$n" "$db" $system | "$PY" -c 'import json,sys; print(json.load(sys.stdin)["experiment_id"])')
+    run_phase $system "$url" search "$exp" $REPEAT
+    sed -i "\$s/\"phase\": \"search\"/\"phase\": \"search $n runs\"/" "$results"
+  done
+  run_phase $system "$url" history $HISTORY $REPEAT
+done
+
+"$PY" - "$results" <<'PYEOF'
+import json, sys
+rows = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
+by = {}
+for r in rows:
+    by.setdefault(r["phase"], {})[r["system"]] = r
+label = {"ingest_batch": "log_batch ingest", "log_metric": "single log_metric", "history": "get_metric_history"}
+print()
+print(f"| workload | mlflow server | pharos server | mlflow throughput | pharos throughput | speed-up |")
+print(f"|---|---:|---:|---:|---:|---:|")
+for phase, sysmap in by.items():
+    m, p = sysmap.get("mlflow"), sysmap.get("pharos")
+    if not m or not p: continue
+    unit = m.get("unit", "")
+    name = label.get(phase, phase)
+    if phase.startswith("search"):
+        detail = f"{name} (filter + order, 100 per page, x{m['count']})"
+    elif phase == "history":
+        detail = f"{name} ({m['points']:,} points, x{m['count']})"
+    else:
+        detail = f"{name} ({m['count']:,} {unit})"
+    print(f"| {detail} | {m['seconds']:.2f} s | {p['seconds']:.2f} s | {m['count']/m['seconds']:,.1f} {unit}/s | {p['count']/p['seconds']:,.1f} {unit}/s | {m['seconds']/p['seconds']:.1f}x |")
+PYEOF
