@@ -3,8 +3,9 @@ import { trackingMigration } from './0001-tracking.ts';
 import { registryMigration } from './0002-registry.ts';
 import { auditMigration } from './0003-audit.ts';
 import { registryVersionCounterMigration } from './0007-registry-version-counter.ts';
+import { monitoringMigration } from './0005-monitoring.ts';
 
 /** In order. Append only: a released migration never changes. */
-export const migrations: PharosMigration[] = [trackingMigration, registryMigration, auditMigration, registryVersionCounterMigration];
+export const migrations: PharosMigration[] = [trackingMigration, registryMigration, auditMigration, registryVersionCounterMigration, monitoringMigration];
 
 export type { PharosMigration, DialectName } from './migration.ts';
