@@ -1,0 +1,84 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { DataTable } from '../../data/index.ts';
+import { CategoryCounts } from './category-counts.ts';
+import { NumericMoments } from './moments.ts';
+import { seededRandom } from './random.ts';
+import { summarizeTable, TableSummary } from './table-summary.ts';
+
+function chunk(start: number, rows: number, random: () => number): DataTable {
+  const x = new Float64Array(rows);
+  const c: Array<string | null> = [];
+  for (let i = 0; i < rows; i++) {
+    x[i] = (start + i) % 101 === 0 ? NaN : 1e9 + random();
+    c.push((start + i) % 37 === 0 ? null : `cat${Math.floor(random() * 12)}`);
+  }
+  return { rowCount: rows, columns: new Map([['x', { kind: 'numerical', values: x }], ['c', { kind: 'categorical', values: c }]]) };
+}
+
+test('Welford/Chan moments merged from parts equal a two-pass computation, even at mean 1e9', () => {
+  const random = seededRandom(11);
+  const values = Array.from({ length: 100_000 }, () => 1e9 + random());
+  const parts = [0, 7, 30_000, 30_001, 99_999, 100_000];
+  const merged = new NumericMoments();
+  for (let p = 0; p + 1 < parts.length; p++) {
+    const m = new NumericMoments();
+    m.updateAll(values.slice(parts[p], parts[p + 1]));
+    merged.merge(m);
+  }
+  // the reference sums offsets from 1e9: summing the raw values would lose the digits we test
+  const mean = 1e9 + values.reduce((a, b) => a + (b - 1e9), 0) / values.length;
+  const variance = values.reduce((a, v) => a + (v - mean) ** 2, 0) / (values.length - 1);
+  assert.equal(merged.count, 100_000);
+  assert.ok(Math.abs(merged.mean - mean) < 1e-6);
+  assert.ok(Math.abs(merged.variance - variance) / variance < 1e-6, `${merged.variance} vs ${variance}`);
+  assert.ok(Math.abs(variance - 1 / 12) < 0.002);
+  assert.equal(merged.min, Math.min(...values));
+  const withGaps = new NumericMoments();
+  withGaps.updateAll([1, NaN, Infinity, 3]);
+  assert.deepEqual(withGaps.toJSON(), { count: 2, mean: 2, m2: 2, min: 1, max: 3, missing: 1, infinite: 1 });
+});
+
+test('category counts are exact under the cap, bounded with the other bucket beyond it', () => {
+  const a = new CategoryCounts({ maxCategories: 3 });
+  a.updateAll(['x', 'y', 'x', null, 'z', 'w', 'w', 'x']);
+  assert.deepEqual(a.entries(), [['x', 3], ['y', 1], ['z', 1]]);
+  assert.equal(a.otherCount, 2);
+  assert.equal(a.missing, 1);
+  assert.equal(a.total, 7);
+  const b = new CategoryCounts({ maxCategories: 3 });
+  b.updateAll(['w', 'w', 'w', 'w', 'y']);
+  a.merge(b);
+  // w (true count 6) is now tracked; evicted categories moved to other, so the total is still exact
+  assert.equal(a.total, 12);
+  assert.equal(a.get('x'), 3);
+  for (const [name, trueCount] of [['x', 3], ['y', 2], ['z', 1], ['w', 6]] as const) {
+    assert.ok(a.get(name) <= trueCount && trueCount - a.get(name) <= a.maxUndercount, name);
+  }
+  assert.deepEqual(CategoryCounts.fromJSON(JSON.parse(JSON.stringify(a))).entries(), a.entries());
+});
+
+test('a table summary merged from chunk summaries equals the summary of the whole stream', async () => {
+  const random = seededRandom(5);
+  const chunks = [chunk(0, 40_000, random), chunk(40_000, 1, random), chunk(40_001, 59_999, random)];
+  const whole = await summarizeTable(chunks, { seed: 9 });
+  const merged = new TableSummary({ seed: 9 });
+  for (const c of chunks) merged.merge(new TableSummary({ seed: 9 }).update(c));
+  assert.equal(whole.rows, 100_000);
+  assert.equal(merged.rows, 100_000);
+  const wx = whole.columns.get('x')!;
+  const mx = merged.columns.get('x')!;
+  assert.ok(wx.kind === 'numerical' && mx.kind === 'numerical');
+  assert.equal(mx.moments.count, wx.moments.count);
+  assert.equal(mx.moments.missing, Math.ceil(100_000 / 101));
+  assert.ok(Math.abs(mx.moments.variance - wx.moments.variance) / wx.moments.variance < 1e-6);
+  assert.ok(Math.abs(mx.quantiles.quantile(0.5) - wx.quantiles.quantile(0.5)) < 0.05);
+  const wc = whole.columns.get('c')!;
+  const mc = merged.columns.get('c')!;
+  assert.ok(wc.kind === 'categorical' && mc.kind === 'categorical');
+  assert.deepEqual(mc.counts.entries(), wc.counts.entries());
+  assert.equal(mc.counts.missing, Math.ceil(100_000 / 37));
+  const restored = TableSummary.fromJSON(JSON.parse(JSON.stringify(merged)));
+  assert.deepEqual(restored.toJSON(), merged.toJSON());
+  assert.throws(() => merged.update({ rowCount: 1, columns: new Map([['x', { kind: 'categorical', values: ['a'] }]]) }), /numerical in the summary but categorical/);
+});
