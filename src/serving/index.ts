@@ -1,0 +1,22 @@
+/**
+ * Model serving: ONNX models in process (onnxruntime-node, sessions in worker threads), Open Inference
+ * Protocol v2 and the MLflow scoring protocol, deployments with canary/shadow rollouts, dynamic batching,
+ * an inference log and Prometheus metrics.
+ *
+ * The model loader is public for the batch, export and bench code:
+ *   const model = await loadOnnxModel('model.onnx' | bytes, { workers: 0 });
+ *   model.inputs / model.outputs  // TensorSpec {name, datatype (OIP), shape (-1 = free)}
+ *   await model.run({ X: { datatype: 'FP32', shape: [n, 4], data: Float32Array } })
+ * ZipMap outputs (skl2onnx classifiers' default) are served as FP32 [n, classes] tensors under their
+ * original name, with class labels in `model.zipMaps`.
+ */
+export { loadOnnxModel, type OnnxModel, type LoadOnnxOptions } from './onnx/onnx-model.ts';
+export { prepareOnnxGraph, type TensorSpec, type ZipMapOutput, type OipDatatype, type PreparedOnnxGraph } from './onnx/onnx-graph.ts';
+export { makeTensorData, toPlainArray, type Tensor, type TensorData } from './onnx/tensor.ts';
+export { locateModelFiles, parseColumnSignature, type ColumnSpec, type ModelFiles } from './model/mlmodel.ts';
+export { StoreModelResolver, type ModelResolver, type ResolvedModel } from './model/model-resolver.ts';
+export { ServedModel, type ServedModelOptions } from './model/served-model.ts';
+export { buildFeeds, type Feeds, type ModelInterface } from './inference/feeds.ts';
+export { parseMlflowScoringBody, parseOipBody, type PredictionRequest } from './inference/request-formats.ts';
+export { mlflowPredictions, oipOutputs } from './inference/responses.ts';
+export { DynamicBatcher, DEFAULT_BATCHING, type BatchingOptions } from './inference/dynamic-batcher.ts';

@@ -1,0 +1,134 @@
+import { concatRows, splitRows, type Tensor } from '../onnx/tensor.ts';
+import type { Feeds } from './feeds.ts';
+
+export interface BatchingOptions {
+  /** Rows in one onnxruntime run at most (a request bigger than this runs alone). 1 disables batching. */
+  maxBatchSize: number;
+  /** How long the first request of a batch waits for company when runners are idle. */
+  maxWaitMs: number;
+  /** Batches running at once (the number of sessions that can run in parallel). */
+  maxConcurrentBatches: number;
+}
+
+export const DEFAULT_BATCHING: BatchingOptions = { maxBatchSize: 64, maxWaitMs: 2, maxConcurrentBatches: 2 };
+
+type Outputs = Record<string, Tensor>;
+
+interface Pending {
+  feeds: Feeds;
+  key: string;
+  resolve(o: Outputs): void;
+  reject(e: Error): void;
+}
+
+/**
+ * Groups concurrent requests for one model into one run: rows are concatenated along the first axis and
+ * the outputs split back. While every runner is busy, requests queue and leave together as the next batch,
+ * so batches grow with load and stay at one request when idle (after at most `maxWaitMs`).
+ */
+export class DynamicBatcher {
+  private queue: Pending[] = [];
+  private inflight = 0;
+  private timer: NodeJS.Timeout | null = null;
+
+  constructor(
+    private readonly runBatch: (feeds: Record<string, Tensor>) => Promise<Outputs>,
+    private readonly opts: BatchingOptions,
+    private readonly onBatch: (rows: number, requests: number) => void = () => {},
+  ) {}
+
+  submit(feeds: Feeds): Promise<Outputs> {
+    return new Promise((resolve, reject) => {
+      // Requests batch together only when every non-batch dimension agrees.
+      const key = Object.entries(feeds.feeds)
+        .map(([n, t]) => `${n}:${t.datatype}:${t.shape.slice(1).join('x')}`)
+        .sort()
+        .join('|');
+      this.queue.push({ feeds, key, resolve, reject });
+      this.schedule();
+    });
+  }
+
+  private queuedRows(): number {
+    let n = 0;
+    for (const p of this.queue) n += p.feeds.rows;
+    return n;
+  }
+
+  private schedule(): void {
+    if (this.queue.length === 0 || this.inflight >= this.opts.maxConcurrentBatches) return;
+    if (this.opts.maxWaitMs <= 0 || this.opts.maxBatchSize <= 1 || this.queuedRows() >= this.opts.maxBatchSize) {
+      this.flush();
+      return;
+    }
+    this.timer ??= setTimeout(() => {
+      this.timer = null;
+      this.flush();
+    }, this.opts.maxWaitMs);
+  }
+
+  private flush(): void {
+    if (this.timer) {
+      clearTimeout(this.timer);
+      this.timer = null;
+    }
+    while (this.queue.length > 0 && this.inflight < this.opts.maxConcurrentBatches) {
+      const key = this.queue[0].key;
+      const batch: Pending[] = [];
+      let rows = 0;
+      const rest: Pending[] = [];
+      for (const p of this.queue) {
+        if (p.key === key && (batch.length === 0 || rows + p.feeds.rows <= this.opts.maxBatchSize)) {
+          batch.push(p);
+          rows += p.feeds.rows;
+        } else rest.push(p);
+      }
+      this.queue = rest;
+      this.inflight++;
+      void this.execute(batch, rows).finally(() => {
+        this.inflight--;
+        this.schedule();
+      });
+    }
+  }
+
+  private async execute(batch: Pending[], rows: number): Promise<void> {
+    this.onBatch(rows, batch.length);
+    if (batch.length === 1) {
+      try {
+        batch[0].resolve(await this.runBatch(batch[0].feeds.feeds));
+      } catch (e) {
+        batch[0].reject(e as Error);
+      }
+      return;
+    }
+    const names = Object.keys(batch[0].feeds.feeds);
+    const combined: Record<string, Tensor> = {};
+    for (const n of names) combined[n] = concatRows(batch.map((p) => p.feeds.feeds[n]));
+    let outputs: Outputs;
+    try {
+      outputs = await this.runBatch(combined);
+    } catch {
+      // One bad request must not fail its neighbours: run each alone so the error lands where it belongs.
+      await Promise.all(
+        batch.map(async (p) => {
+          try {
+            p.resolve(await this.runBatch(p.feeds.feeds));
+          } catch (e) {
+            p.reject(e as Error);
+          }
+        }),
+      );
+      return;
+    }
+    const counts = batch.map((p) => p.feeds.rows);
+    const split: Record<string, Tensor[]> = {};
+    for (const [n, t] of Object.entries(outputs)) split[n] = t.shape[0] === rows ? splitRows(t, counts) : batch.map(() => t);
+    batch.forEach((p, i) => p.resolve(Object.fromEntries(Object.entries(split).map(([n, parts]) => [n, parts[i]]))));
+  }
+
+  /** Requests waiting for a runner (a gauge for metrics and tests). */
+  get waiting(): number {
+    return this.queue.length;
+  }
+}

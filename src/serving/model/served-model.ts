@@ -1,0 +1,56 @@
+import { availableParallelism } from 'node:os';
+import { loadOnnxModel, type OnnxModel } from '../onnx/onnx-model.ts';
+import type { Tensor } from '../onnx/tensor.ts';
+import { DynamicBatcher, DEFAULT_BATCHING, type BatchingOptions } from '../inference/dynamic-batcher.ts';
+import type { Feeds, ModelInterface } from '../inference/feeds.ts';
+import { locateModelFiles, type ColumnSpec } from './mlmodel.ts';
+import type { ResolvedModel } from './model-resolver.ts';
+
+export interface ServedModelOptions {
+  /** Worker threads with a session each; default: one a core, at most 4. 0 runs in the calling thread. */
+  workers?: number;
+  batching?: Partial<BatchingOptions>;
+  onBatch?: (rows: number, requests: number) => void;
+}
+
+/** A model ready to answer: resolved, loaded (ZipMaps rewritten), with its signature and batcher. */
+export class ServedModel implements ModelInterface {
+  private readonly batcher: DynamicBatcher;
+  readonly loadedAt = Date.now();
+
+  private constructor(
+    readonly source: ResolvedModel,
+    readonly onnx: OnnxModel,
+    readonly columns: ColumnSpec[] | null,
+    readonly flavors: string[],
+    opts: ServedModelOptions,
+    workers: number,
+  ) {
+    const batching = { ...DEFAULT_BATCHING, maxConcurrentBatches: Math.max(1, workers), ...opts.batching };
+    this.batcher = new DynamicBatcher((feeds) => this.onnx.run(feeds), batching, opts.onBatch);
+  }
+
+  static async load(source: ResolvedModel, opts: ServedModelOptions = {}): Promise<ServedModel> {
+    const files = await locateModelFiles(source.localPath);
+    const workers = opts.workers ?? Math.min(4, availableParallelism());
+    const onnx = await loadOnnxModel(files.onnxPath, { workers });
+    return new ServedModel(source, onnx, files.columns, files.flavors, opts, workers);
+  }
+
+  get inputs() {
+    return this.onnx.inputs;
+  }
+
+  /** A label for logs, metrics and answers: the registry version when known. */
+  get versionLabel(): string {
+    return this.source.version !== null ? String(this.source.version) : '1';
+  }
+
+  predict(feeds: Feeds): Promise<Record<string, Tensor>> {
+    return this.batcher.submit(feeds);
+  }
+
+  close(): Promise<void> {
+    return this.onnx.close();
+  }
+}
