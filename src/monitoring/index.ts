@@ -14,3 +14,4 @@ export type {
   MultipleTestingCorrection,
   TypedDriftColumn,
 } from './drift/types.ts';
+export * from './sketch/index.ts';
