@@ -7,30 +7,12 @@ import type { Db } from '../../store/index.ts';
 import type { DialectName } from '../../store/migrations/index.ts';
 import { PharosError } from '../../core/errors.ts';
 
-export type RunViewType = 'ACTIVE_ONLY' | 'DELETED_ONLY' | 'ALL';
-export interface Page<T> {
-  items: T[];
-  nextPageToken?: string;
-}
-
-export type SearchEntity = 'runs' | 'experiments' | 'registered_models' | 'model_versions' | 'logged_models';
-
-export interface FilterClause {
-  type: string;
-  key: string;
-  comparator: string;
-  value: string | number | string[] | null;
-}
+export type { RunViewType, Page } from './types.ts';
+export { parseFilter, parseOrderBy, type FilterClause, type SearchEntity, type ClauseType, type Comparator, type OrderByKey } from './grammar.ts';
+export { searchRunIds, RUNS_MAX_RESULTS, type SearchRunsOptions } from './runs.ts';
+import type { Page, RunViewType } from './types.ts';
 
 const notYet = () => new PharosError('NOT_IMPLEMENTED', 'search is not implemented yet');
-
-export async function searchRunIds(
-  _db: Db,
-  _dialect: DialectName,
-  _opts: { experimentIds: number[]; filter?: string; runViewType?: RunViewType; maxResults?: number; orderBy?: string[]; pageToken?: string },
-): Promise<Page<string>> {
-  throw notYet();
-}
 
 export async function searchExperimentIds(
   _db: Db,
@@ -71,6 +53,3 @@ export async function searchLoggedModelIds(
   throw notYet();
 }
 
-export function parseFilter(_entity: SearchEntity, _filter: string): FilterClause[] {
-  throw notYet();
-}

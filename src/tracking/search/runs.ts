@@ -1,0 +1,125 @@
+import { sql, type Kysely, type RawBuilder, type SqlBool } from 'kysely';
+import type { Db } from '../../store/index.ts';
+import type { DialectName } from '../../store/migrations/index.ts';
+import { parseFilter, parseOrderByList, type FilterClause } from './grammar.ts';
+import { createPageToken, parsePageToken, resolveMaxResults } from './page-token.ts';
+import { compareNumber, compareText, direction, textSortKey } from './sql.ts';
+import { stagesFor, type Page, type RunViewType } from './types.ts';
+
+/** MLflow's SEARCH_MAX_RESULTS_DEFAULT / SEARCH_MAX_RESULTS_THRESHOLD. */
+export const RUNS_MAX_RESULTS = { default: 1000, max: 50_000 };
+
+const RUN_COLUMNS: Record<string, string> = {
+  run_id: 'runs.run_uuid',
+  run_name: 'runs.name',
+  user_id: 'runs.user_id',
+  status: 'runs.status',
+  artifact_uri: 'runs.artifact_uri',
+  start_time: 'runs.start_time',
+  end_time: 'runs.end_time',
+};
+const DATASET_CONTEXT_TAG = 'mlflow.data.context';
+
+/**
+ * One WHERE condition per clause. Metric/param/tag/dataset clauses are `run_uuid IN (subquery)` rather than
+ * correlated EXISTS: the subquery walks the (key, value) index and yields the matching runs directly,
+ * which both engines plan as a semi-join; a correlated EXISTS makes SQLite probe once per run.
+ */
+function clauseCondition(dialect: DialectName, c: FilterClause): RawBuilder<SqlBool> {
+  switch (c.type) {
+    case 'attribute': {
+      // `attributes.run_name` reads runs.name; the tracking service keeps it equal to the `mlflow.runName` tag
+      // (MLflow reads the tag only because runs logged before MLflow 1.29 had an empty name column).
+      const column = sql.ref(RUN_COLUMNS[c.key]);
+      return typeof c.value === 'number' ? compareNumber(column, c.comparator, c.value) : compareText(dialect, column, c.comparator, c.value);
+    }
+    case 'metric': {
+      const value = compareNumber(sql.ref('m.value'), c.comparator, c.value as number);
+      // NaN is stored as is_nan=1 (value is a placeholder). Every comparison with NaN is false except "!=".
+      const cond = c.comparator === '!=' ? sql`(${value} OR m.is_nan = 1)` : sql`${value} AND m.is_nan = 0`;
+      return sql<SqlBool>`runs.run_uuid IN (SELECT m.run_uuid FROM latest_metrics m WHERE m.key = ${c.key} AND ${cond})`;
+    }
+    case 'parameter':
+    case 'tag': {
+      const table = sql.table(c.type === 'parameter' ? 'params' : 'run_tags');
+      if (c.comparator === 'IS NULL') {
+        return sql<SqlBool>`NOT EXISTS (SELECT 1 FROM ${table} kv WHERE kv.run_uuid = runs.run_uuid AND kv.key = ${c.key})`;
+      }
+      if (c.comparator === 'IS NOT NULL') return sql<SqlBool>`runs.run_uuid IN (SELECT kv.run_uuid FROM ${table} kv WHERE kv.key = ${c.key})`;
+      const cond = compareText(dialect, sql.ref('kv.value'), c.comparator, c.value);
+      return sql<SqlBool>`runs.run_uuid IN (SELECT kv.run_uuid FROM ${table} kv WHERE kv.key = ${c.key} AND ${cond})`;
+    }
+    case 'dataset': {
+      if (c.key === 'context') {
+        const cond = compareText(dialect, sql.ref('t.value'), c.comparator, c.value);
+        return sql<SqlBool>`runs.run_uuid IN (SELECT i.destination_id FROM inputs i JOIN input_tags t ON t.input_uuid = i.input_uuid
+          WHERE i.source_type = 'DATASET' AND i.destination_type = 'RUN' AND t.key = ${DATASET_CONTEXT_TAG} AND ${cond})`;
+      }
+      const cond = compareText(dialect, sql.ref(`d.${c.key}`), c.comparator, c.value);
+      return sql<SqlBool>`runs.run_uuid IN (SELECT i.destination_id FROM inputs i JOIN datasets d ON d.dataset_uuid = i.source_id
+        WHERE i.source_type = 'DATASET' AND i.destination_type = 'RUN' AND ${cond})`;
+    }
+  }
+}
+
+export interface SearchRunsOptions {
+  experimentIds: number[];
+  filter?: string;
+  runViewType?: RunViewType;
+  maxResults?: number;
+  orderBy?: string[];
+  pageToken?: string;
+}
+
+/**
+ * Ids of the runs matching an MLflow search, in MLflow's order: the requested keys (missing values and NaN
+ * last, whatever the direction), then start_time DESC, then run id. One SQL query; no rows are filtered in JS.
+ */
+export async function searchRunIds(db: Db, dialect: DialectName, opts: SearchRunsOptions): Promise<Page<string>> {
+  const maxResults = resolveMaxResults(opts.maxResults, RUNS_MAX_RESULTS);
+  const clauses = parseFilter('runs', opts.filter);
+  const orderBy = parseOrderByList('runs', opts.orderBy);
+  const offset = parsePageToken(opts.pageToken);
+  if (opts.experimentIds.length === 0) return { items: [] };
+
+  // The query's shape depends on the request (joins per order_by key), which Kysely's static table types cannot
+  // follow; every dynamic part below is a parameterised `sql` fragment.
+  let q = (db as unknown as Kysely<any>)
+    .selectFrom('runs')
+    .select('runs.run_uuid')
+    .where('runs.experiment_id', 'in', opts.experimentIds)
+    .where('runs.lifecycle_stage', 'in', stagesFor(opts.runViewType ?? 'ACTIVE_ONLY'));
+  for (const c of clauses) q = q.where(clauseCondition(dialect, c));
+
+  const orderTerms: RawBuilder<unknown>[] = [];
+  orderBy.forEach((o, n) => {
+    const dir = direction(o.ascending);
+    if (o.type === 'attribute') {
+      const column = sql.ref(RUN_COLUMNS[o.key]);
+      const key = o.key === 'start_time' || o.key === 'end_time' ? column : textSortKey(dialect, column);
+      orderTerms.push(sql`CASE WHEN ${column} IS NULL THEN 1 ELSE 0 END`, sql`${key} ${dir}`);
+      return;
+    }
+    const alias = `ob${n}`;
+    const table = o.type === 'metric' ? 'latest_metrics' : o.type === 'parameter' ? 'params' : 'run_tags';
+    q = q.leftJoin(`${table} as ${alias}`, (join) => join.onRef(`${alias}.run_uuid`, '=', 'runs.run_uuid').on(`${alias}.key`, '=', o.key));
+    const value = sql.ref(`${alias}.value`);
+    if (o.type === 'metric') {
+      orderTerms.push(sql`CASE WHEN ${sql.ref(`${alias}.is_nan`)} = 1 THEN 1 WHEN ${value} IS NULL THEN 2 ELSE 0 END`, sql`${value} ${dir}`);
+    } else {
+      orderTerms.push(sql`CASE WHEN ${value} IS NULL THEN 1 ELSE 0 END`, sql`${textSortKey(dialect, value)} ${dir}`);
+    }
+  });
+  if (!orderBy.some((o) => o.type === 'attribute' && o.key === 'start_time')) {
+    orderTerms.push(sql`CASE WHEN runs.start_time IS NULL THEN 1 ELSE 0 END`, sql`runs.start_time DESC`);
+  }
+  orderTerms.push(sql`runs.run_uuid ASC`);
+  for (const term of orderTerms) q = q.orderBy(term);
+
+  const rows = (await q
+    .limit(maxResults + 1)
+    .offset(offset)
+    .execute()) as Array<{ run_uuid: string }>;
+  const items = rows.slice(0, maxResults).map((r) => r.run_uuid);
+  return rows.length > maxResults ? { items, nextPageToken: createPageToken(offset + maxResults) } : { items };
+}
