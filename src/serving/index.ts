@@ -14,7 +14,7 @@ export { loadOnnxModel, type OnnxModel, type LoadOnnxOptions } from './onnx/onnx
 export { prepareOnnxGraph, type TensorSpec, type ZipMapOutput, type OipDatatype, type PreparedOnnxGraph } from './onnx/onnx-graph.ts';
 export { makeTensorData, toPlainArray, type Tensor, type TensorData } from './onnx/tensor.ts';
 export { locateModelFiles, parseColumnSignature, type ColumnSpec, type ModelFiles } from './model/mlmodel.ts';
-export { StoreModelResolver, type ModelResolver, type ResolvedModel } from './model/model-resolver.ts';
+export { RegistryModelResolver, type ModelResolver, type ResolvedModel, type RegistryUriResolver } from './model/model-resolver.ts';
 export { ServedModel, type ServedModelOptions } from './model/served-model.ts';
 export { buildFeeds, type Feeds, type ModelInterface } from './inference/feeds.ts';
 export { parseMlflowScoringBody, parseOipBody, type PredictionRequest } from './inference/request-formats.ts';

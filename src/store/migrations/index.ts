@@ -4,8 +4,9 @@ import { registryMigration } from './0002-registry.ts';
 import { auditMigration } from './0003-audit.ts';
 import { registryVersionCounterMigration } from './0007-registry-version-counter.ts';
 import { monitoringMigration } from './0005-monitoring.ts';
+import { servingMigration } from './0004-serving.ts';
 
 /** In order. Append only: a released migration never changes. */
-export const migrations: PharosMigration[] = [trackingMigration, registryMigration, auditMigration, registryVersionCounterMigration, monitoringMigration];
+export const migrations: PharosMigration[] = [trackingMigration, registryMigration, auditMigration, registryVersionCounterMigration, monitoringMigration, servingMigration];
 
 export type { PharosMigration, DialectName } from './migration.ts';
