@@ -1,0 +1,129 @@
+/**
+ * The registry's MLflow REST surface under bad input: every mistake is a precise 4xx with MLflow's
+ * `{error_code, message}` body (the mlflow client retries 5xx for minutes, so a 5xx here is a hang there).
+ */
+import { describe, it, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { startPharosServer, type RunningServer } from '../support/server.ts';
+
+let server: RunningServer;
+
+async function call(method: string, path: string, body?: unknown, query?: Record<string, string | string[]>) {
+  const url = new URL(`${server.url}/api/2.0/mlflow${path}`);
+  for (const [k, v] of Object.entries(query ?? {})) for (const item of [v].flat()) url.searchParams.append(k, item);
+  const res = await fetch(url, {
+    method,
+    headers: body === undefined ? {} : { 'content-type': 'application/json' },
+    body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+  });
+  const text = await res.text();
+  let json: any;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    json = text;
+  }
+  return { status: res.status, body: json };
+}
+
+async function expectError(p: ReturnType<typeof call>, status: number, code: string, message?: RegExp) {
+  const r = await p;
+  assert.equal(r.status, status, JSON.stringify(r.body));
+  assert.equal(r.body.error_code, code, JSON.stringify(r.body));
+  if (message) assert.match(r.body.message, message);
+}
+
+describe('registry HTTP errors (MLflow API)', () => {
+  before(async () => {
+    server = await startPharosServer();
+    const r = await call('POST', '/registered-models/create', { name: 'm', tags: [{ key: 't', value: 'v' }] });
+    assert.equal(r.status, 200, JSON.stringify(r.body));
+    const v = await call('POST', '/model-versions/create', { name: 'm', source: 's3://bucket/path/model' });
+    assert.equal(v.status, 200, JSON.stringify(v.body));
+    assert.equal(v.body.model_version.version, '1');
+    assert.equal(v.body.model_version.status, 'READY');
+  });
+  after(async () => server?.stop());
+
+  it('answers missing and mistyped parameters with INVALID_PARAMETER_VALUE', async () => {
+    await expectError(call('POST', '/registered-models/create', {}), 400, 'INVALID_PARAMETER_VALUE', /Missing value for required parameter 'name'/);
+    await expectError(call('POST', '/registered-models/create', { name: 5 }), 400, 'INVALID_PARAMETER_VALUE');
+    await expectError(call('POST', '/registered-models/create', { name: ['a'] }), 400, 'INVALID_PARAMETER_VALUE', /Hint/);
+    await expectError(call('POST', '/registered-models/create', { name: 'x', tags: 'nope' }), 400, 'INVALID_PARAMETER_VALUE');
+    await expectError(call('POST', '/registered-models/create', { name: 'x', tags: [{ value: 'no key' }] }), 400, 'INVALID_PARAMETER_VALUE');
+    await expectError(call('POST', '/registered-models/create', { name: 'a:b' }), 400, 'INVALID_PARAMETER_VALUE', /cannot contain/);
+    await expectError(call('GET', '/registered-models/get'), 400, 'INVALID_PARAMETER_VALUE', /'name'/);
+    await expectError(call('GET', '/model-versions/get', undefined, { name: 'm', version: 'one' }), 400, 'INVALID_PARAMETER_VALUE', /must be an integer/);
+    await expectError(call('POST', '/model-versions/create', { name: 'm' }), 400, 'INVALID_PARAMETER_VALUE', /'source'/);
+    await expectError(call('POST', '/model-versions/transition-stage', { name: 'm', version: '1' }), 400, 'INVALID_PARAMETER_VALUE', /'stage'/);
+    await expectError(
+      call('POST', '/model-versions/transition-stage', { name: 'm', version: '1', stage: 'Production', archive_existing_versions: 'maybe' }),
+      400,
+      'INVALID_PARAMETER_VALUE',
+    );
+    await expectError(call('GET', '/registered-models/search', undefined, { max_results: 'lots' }), 400, 'INVALID_PARAMETER_VALUE');
+    await expectError(call('GET', '/registered-models/search', undefined, { max_results: '1001' }), 400, 'INVALID_PARAMETER_VALUE', /at most 1000/);
+    await expectError(call('GET', '/model-versions/search', undefined, { max_results: '200001' }), 400, 'INVALID_PARAMETER_VALUE');
+  });
+
+  it('answers malformed bodies with 400, never 5xx', async () => {
+    const r = await call('POST', '/registered-models/create', '{"name": ');
+    assert.equal(r.status, 400);
+    assert.ok(r.body.error_code);
+    const arr = await call('POST', '/registered-models/create', '[1,2]');
+    assert.equal(arr.status, 400, JSON.stringify(arr.body));
+  });
+
+  it('answers unknown models, versions and aliases with MLflow codes', async () => {
+    await expectError(call('GET', '/registered-models/get', undefined, { name: 'ghost' }), 404, 'RESOURCE_DOES_NOT_EXIST', /Registered Model with name=ghost not found/);
+    await expectError(call('GET', '/model-versions/get', undefined, { name: 'm', version: '9' }), 404, 'RESOURCE_DOES_NOT_EXIST', /version=9/);
+    await expectError(call('DELETE', '/registered-models/delete', { name: 'ghost' }), 404, 'RESOURCE_DOES_NOT_EXIST');
+    await expectError(call('DELETE', '/model-versions/delete', { name: 'm', version: '9' }), 404, 'RESOURCE_DOES_NOT_EXIST');
+    await expectError(call('POST', '/model-versions/create', { name: 'ghost', source: 's3://b/m' }), 404, 'RESOURCE_DOES_NOT_EXIST');
+    await expectError(call('GET', '/model-versions/get-download-uri', undefined, { name: 'm', version: '9' }), 404, 'RESOURCE_DOES_NOT_EXIST');
+    await expectError(call('GET', '/registered-models/alias', undefined, { name: 'm', alias: 'nobody' }), 400, 'INVALID_PARAMETER_VALUE', /alias nobody not found/);
+    await expectError(call('POST', '/registered-models/get-latest-versions', { name: 'ghost' }), 404, 'RESOURCE_DOES_NOT_EXIST');
+    await expectError(call('POST', '/registered-models/set-tag', { name: 'ghost', key: 'k', value: 'v' }), 404, 'RESOURCE_DOES_NOT_EXIST');
+    await expectError(call('POST', '/model-versions/set-tag', { name: 'm', version: '9', key: 'k', value: 'v' }), 404, 'RESOURCE_DOES_NOT_EXIST');
+  });
+
+  it('refuses duplicates, bad stages, reserved aliases and unsafe sources', async () => {
+    await expectError(call('POST', '/registered-models/create', { name: 'm' }), 400, 'RESOURCE_ALREADY_EXISTS', /already exists/);
+    await call('POST', '/registered-models/create', { name: 'other' });
+    await expectError(call('POST', '/registered-models/rename', { name: 'm', new_name: 'other' }), 400, 'RESOURCE_ALREADY_EXISTS');
+    await expectError(call('POST', '/registered-models/rename', { name: 'm' }), 400, 'INVALID_PARAMETER_VALUE', /new_name/);
+    await expectError(call('POST', '/model-versions/transition-stage', { name: 'm', version: '1', stage: 'Live' }), 400, 'INVALID_PARAMETER_VALUE', /Invalid Model Version stage/);
+    await expectError(
+      call('POST', '/model-versions/transition-stage', { name: 'm', version: '1', stage: 'None', archive_existing_versions: true }),
+      400,
+      'INVALID_PARAMETER_VALUE',
+      /not an Active stage/,
+    );
+    await expectError(call('POST', '/registered-models/alias', { name: 'm', alias: 'Latest', version: '1' }), 400, 'INVALID_PARAMETER_VALUE', /reserved/);
+    await expectError(call('POST', '/registered-models/alias', { name: 'm', alias: 'v1', version: '1' }), 400, 'INVALID_PARAMETER_VALUE', /reserved/);
+    await expectError(call('POST', '/registered-models/alias', { name: 'm', alias: 'a.b', version: '1' }), 400, 'INVALID_PARAMETER_VALUE', /Invalid alias name/);
+    await expectError(call('POST', '/registered-models/alias', { name: 'm', alias: 'champ', version: '7' }), 404, 'RESOURCE_DOES_NOT_EXIST');
+    await expectError(call('POST', '/model-versions/create', { name: 'm', source: '/etc/passwd' }), 400, 'INVALID_PARAMETER_VALUE', /local path/);
+    await expectError(call('POST', '/model-versions/create', { name: 'm', source: 'file:///etc' }), 400, 'INVALID_PARAMETER_VALUE');
+    await expectError(call('POST', '/model-versions/create', { name: 'm', source: 's3://b/x/%2e%2e/%2e%2e/y' }), 400, 'INVALID_PARAMETER_VALUE', /relative path/);
+    await expectError(call('POST', '/model-versions/create', { name: 'm', source: 'mlflow-artifacts:/1/abc/artifacts/model' }), 400, 'INVALID_PARAMETER_VALUE', /run_id/);
+    await expectError(call('POST', '/model-versions/create', { name: 'm', source: 'runs:/abc/model', run_id: 'abc' }), 400, 'INVALID_PARAMETER_VALUE', /run_id/);
+    await expectError(call('POST', '/model-versions/create', { name: 'm', source: 'models:/m-doesnotexist' }), 400, 'INVALID_PARAMETER_VALUE', /model_id/);
+    await expectError(call('POST', '/model-versions/create', { name: 'm', source: 'models:/a/b/c' }), 400, 'INVALID_PARAMETER_VALUE');
+    const tooLong = 'x'.repeat(251);
+    await expectError(call('POST', '/model-versions/set-tag', { name: 'm', version: '1', key: tooLong, value: 'v' }), 400, 'INVALID_PARAMETER_VALUE', /maximum length/);
+  });
+
+  it('answers the same on the ajax prefix and GET with query parameters', async () => {
+    const r = await fetch(`${server.url}/ajax-api/2.0/mlflow/registered-models/get?name=m`);
+    assert.equal(r.status, 200);
+    const body: any = await r.json();
+    assert.equal(body.registered_model.name, 'm');
+    assert.deepEqual(body.registered_model.tags, [{ key: 't', value: 'v' }]);
+    const latest = await call('GET', '/registered-models/get-latest-versions', undefined, { name: 'm', stages: ['None', 'staging'] });
+    assert.equal(latest.status, 200);
+    assert.deepEqual(latest.body.model_versions.map((v: any) => v.version), ['1']);
+    const missing = await fetch(`${server.url}/api/2.0/mlflow/registered-models/nonsense`);
+    assert.equal(missing.status, 404);
+  });
+});
