@@ -1,4 +1,4 @@
-import { createReadStream } from 'node:fs';
+import { createReadStream, statSync } from 'node:fs';
 import { parse } from 'csv-parse';
 import { invalidParameter, PharosError } from '../core/errors.ts';
 import { buildColumnFromText, inferKindFromText } from './column-builder.ts';
@@ -15,6 +15,8 @@ export interface CsvReadOptions {
   columns?: readonly string[];
   /** Overrides inference, e.g. `{ zip_code: 'categorical' }`. */
   kinds?: Readonly<Record<string, ColumnKind>>;
+  /** Called after each chunk with the fraction of the file read (bytes), for progress bars. */
+  onProgress?: (fraction: number) => void;
 }
 
 const DEFAULT_CHUNK_ROWS = 65_536;
@@ -38,6 +40,14 @@ export async function* readCsvChunks(path: string, options: CsvReadOptions = {})
     trim: false,
   });
   input.on('error', (e) => parser.destroy(e));
+  const report = () => {
+    if (!options.onProgress) return;
+    try {
+      options.onProgress(Math.min(1, input.bytesRead / Math.max(1, statSync(path).size)));
+    } catch {
+      // progress is best effort
+    }
+  };
   input.pipe(parser);
 
   let header: string[] | undefined;
@@ -91,7 +101,10 @@ export async function* readCsvChunks(path: string, options: CsvReadOptions = {})
       }
       buffered.push(record);
       const target = kinds ? chunkRows : Math.max(chunkRows, inferenceRows);
-      if (buffered.length >= target) yield flush();
+      if (buffered.length >= target) {
+        report();
+        yield flush();
+      }
     }
   } catch (e) {
     if (e instanceof PharosError) throw e;
@@ -103,5 +116,6 @@ export async function* readCsvChunks(path: string, options: CsvReadOptions = {})
     input.destroy();
   }
   if (!header) throw invalidParameter(`${path}: empty CSV file (a header row is required)`);
+  options.onProgress?.(1);
   if (buffered.length > 0 || !kinds) yield flush();
 }

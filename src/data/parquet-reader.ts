@@ -2,6 +2,7 @@ import { stat } from 'node:fs/promises';
 import { asyncBufferFromFile, parquetMetadataAsync, parquetRead, parquetSchema } from 'hyparquet';
 import type { AsyncBuffer, FileMetaData, SchemaElement } from 'hyparquet';
 import { invalidParameter, PharosError } from '../core/errors.ts';
+import { parseNumberCell } from './column-builder.ts';
 import type { ColumnKind, DataColumn, DataTable } from './table.ts';
 
 export interface ParquetReadOptions {
@@ -9,6 +10,8 @@ export interface ParquetReadOptions {
   columns?: readonly string[];
   /** Overrides the kind taken from the schema, e.g. an integer code column read as categories. */
   kinds?: Readonly<Record<string, ColumnKind>>;
+  /** Called after each row group with the fraction of rows read, for progress bars. */
+  onProgress?: (fraction: number) => void;
 }
 
 export interface ParquetFileInfo {
@@ -90,7 +93,10 @@ function toNumber(v: unknown): number {
   if (typeof v === 'bigint') return Number(v);
   if (v instanceof Date) return v.getTime();
   if (typeof v === 'boolean') return v ? 1 : 0;
-  return Number(v);
+  // a text column declared numerical: same rules as CSV cells, and no silent NaN for 'abc'
+  const parsed = parseNumberCell(String(v));
+  if (parsed === undefined) throw new Error(`'${String(v)}' is not a number, but the column was declared numerical`);
+  return parsed;
 }
 
 function toCategory(v: unknown): string | null {
@@ -147,8 +153,9 @@ export async function* readParquetChunks(path: string, options: ParquetReadOptio
         ? { kind, values: numeric.get(name)! }
         : { kind, values: categorical.get(name)! });
     }
-    yield { rowCount, columns };
     groupStart += rowCount;
+    options.onProgress?.(groupStart / Math.max(1, Number(metadata.num_rows)));
+    yield { rowCount, columns };
   }
   if (metadata.row_groups.length === 0) {
     yield { rowCount: 0, columns: new Map(plan.map(({ name, kind }) => [name, kind === 'numerical' ? { kind, values: new Float64Array(0) } : { kind, values: [] }])) };

@@ -15,6 +15,8 @@ export interface ScanOptions {
   chunkRows?: number;
   /** CSV only. */
   inferenceRows?: number;
+  /** Fraction of the file read so far, after each chunk. */
+  onProgress?: (fraction: number) => void;
 }
 
 export function formatOf(path: string): TableFormat {
@@ -28,13 +30,14 @@ export function formatOf(path: string): TableFormat {
 /** Streams any supported file as columnar chunks; the memory bound is one chunk / row group. */
 export function scanTable(path: string, options: ScanOptions = {}): AsyncGenerator<DataTable> {
   const format = options.format ?? formatOf(path);
-  if (format === 'parquet') return readParquetChunks(path, { columns: options.columns, kinds: options.kinds });
+  if (format === 'parquet') return readParquetChunks(path, { columns: options.columns, kinds: options.kinds, onProgress: options.onProgress });
   const csv: CsvReadOptions = {
     delimiter: format === 'tsv' ? '\t' : ',',
     columns: options.columns,
     kinds: options.kinds,
     chunkRows: options.chunkRows,
     inferenceRows: options.inferenceRows,
+    onProgress: options.onProgress,
   };
   return readCsvChunks(path, csv);
 }
