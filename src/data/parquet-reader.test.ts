@@ -68,6 +68,7 @@ test('reads integer, boolean, timestamp and string columns written by another wr
   const picked = await readTable(path, { columns: ['name', 'i64'], kinds: { i64: 'categorical' } });
   assert.deepEqual([...picked.columns.keys()], ['name', 'i64']);
   assert.deepEqual(picked.columns.get('i64')!.values, ['10', '20', '30']);
+  await assert.rejects(readTable(path, { kinds: { name: 'numerical' } }), /column 'name': 'a' is not a number/);
 });
 
 test('rejects a missing file, a non-Parquet file and an unknown column with clear errors', async () => {

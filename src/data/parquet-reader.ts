@@ -124,6 +124,9 @@ export async function* readParquetChunks(path: string, options: ParquetReadOptio
       else categorical.set(name, new Array<string | null>(rowCount).fill(null));
     }
     if (plan.length > 0 && rowCount > 0) {
+      // hyparquet calls onChunk inside a detached promise: a throw there would be an unhandled
+      // rejection, so the first conversion error is kept and thrown once the read settles
+      let conversionError: Error | undefined;
       try {
         await parquetRead({
           file,
@@ -136,13 +139,18 @@ export async function* readParquetChunks(path: string, options: ParquetReadOptio
             const to = Math.min(rowEnd, groupStart + rowCount);
             const nums = numeric.get(columnName);
             if (nums) {
-              for (let r = from; r < to; r++) nums[r - groupStart] = toNumber(columnData[r - rowStart]);
+              try {
+                for (let r = from; r < to; r++) nums[r - groupStart] = toNumber(columnData[r - rowStart]);
+              } catch (e) {
+                conversionError ??= new Error(`column '${columnName}': ${(e as Error).message}`);
+              }
             } else {
               const cats = categorical.get(columnName)!;
               for (let r = from; r < to; r++) cats[r - groupStart] = toCategory(columnData[r - rowStart]);
             }
           },
         });
+        if (conversionError) throw conversionError;
       } catch (e) {
         throw invalidParameter(`${path}: could not read row group at row ${groupStart}: ${(e as Error).message}`);
       }
