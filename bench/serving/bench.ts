@@ -1,0 +1,235 @@
+/**
+ * Serving benchmark driver (bench/serving/run.sh prepares the model and calls this).
+ *
+ * The same scikit-learn RandomForest (100 trees, 20 features) behind `mlflow models serve` (pyfunc) and Pharos
+ * (ONNX), next to two floors: a bare Node HTTP server that only echoes, and onnxruntime called in a loop with no
+ * HTTP at all. Each HTTP system gets the same one-row request from autocannon at each connection count.
+ *
+ *   node --import tsx bench/serving/bench.ts --model-dir DIR --python PY [--duration 5] [--connections 1,8,32,128]
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { cpus } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import autocannon from 'autocannon';
+import * as ort from 'onnxruntime-node';
+
+const repoRoot = resolve(import.meta.dirname, '..', '..');
+
+const { values: args } = parseArgs({
+  options: {
+    'model-dir': { type: 'string' },
+    python: { type: 'string' },
+    duration: { type: 'string', default: '5' },
+    connections: { type: 'string', default: '1,8,32,128' },
+    systems: { type: 'string', default: 'mlflow,pharos,bare-http,onnxruntime' },
+    out: { type: 'string' },
+  },
+});
+if (!args['model-dir'] || !args.python) throw new Error('--model-dir and --python are required (run bench/serving/run.sh)');
+const modelDir = resolve(args['model-dir']);
+const python = args.python;
+const duration = Number(args.duration);
+const connectionCounts = args.connections!.split(',').map(Number);
+const wanted = new Set(args.systems!.split(','));
+const sample = JSON.parse(readFileSync(join(modelDir, 'sample.json'), 'utf8')) as { columns: string[]; row: number[]; onnx_input: string };
+
+interface Cell {
+  system: string;
+  connections: number;
+  rps: number;
+  p50: number;
+  p99: number;
+  errors: number;
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((res, rej) => {
+    const s = createServer();
+    s.once('error', rej);
+    s.listen(0, '127.0.0.1', () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => res(port));
+    });
+  });
+}
+
+async function waitFor(url: string, child: ChildProcess, log: () => string, timeoutMs = 120_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`${url}: server exited with ${child.exitCode}\n${log()}`);
+    try {
+      const r = await fetch(url);
+      if (r.ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error(`${url}: not up after ${timeoutMs} ms\n${log()}`);
+}
+
+interface RunningSystem {
+  url: string;
+  body: string;
+  stop(): Promise<void>;
+}
+
+function startProcess(cmd: string, argv: string[], env: Record<string, string> = {}): { child: ChildProcess; log: () => string } {
+  // Its own process group, so stopping it also stops what it forks (uvicorn workers).
+  const child = spawn(cmd, argv, { cwd: repoRoot, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  let out = '';
+  const keep = (d: Buffer) => {
+    out = (out + d.toString()).slice(-20_000);
+  };
+  child.stdout!.on('data', keep);
+  child.stderr!.on('data', keep);
+  return { child, log: () => out };
+}
+
+async function stopProcess(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((r) => child.once('exit', () => r()));
+  process.kill(-child.pid!, 'SIGTERM');
+  const timer = setTimeout(() => {
+    try {
+      process.kill(-child.pid!, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  }, 5000);
+  await exited;
+  clearTimeout(timer);
+}
+
+const dataframeBody = JSON.stringify({ dataframe_split: { columns: sample.columns, data: [sample.row] } });
+
+async function startMlflow(): Promise<RunningSystem> {
+  const port = await freePort();
+  const bin = dirname(python);
+  // --env-manager local: the venv already has the model's dependencies, and nothing is downloaded.
+  const { child, log } = startProcess(join(bin, 'mlflow'), ['models', 'serve', '-m', join(modelDir, 'mlflow-model'), '--env-manager', 'local', '-h', '127.0.0.1', '-p', String(port)], {
+    PATH: `${bin}:${process.env.PATH}`,
+    GIT_PYTHON_REFRESH: 'quiet',
+  });
+  await waitFor(`http://127.0.0.1:${port}/ping`, child, log);
+  return { url: `http://127.0.0.1:${port}/invocations`, body: dataframeBody, stop: () => stopProcess(child) };
+}
+
+async function startBareHttp(): Promise<RunningSystem> {
+  const { child, log } = startProcess(process.execPath, ['--import', 'tsx', join(repoRoot, 'bench/serving/echo-server.ts')]);
+  const url = await new Promise<string>((res, rej) => {
+    child.stdout!.on('data', () => {
+      const m = /listening on (\S+)/.exec(log());
+      if (m) res(m[1]);
+    });
+    child.once('exit', (code) => rej(new Error(`echo server exited with ${code}: ${log()}`)));
+  });
+  return { url, body: dataframeBody, stop: () => stopProcess(child) };
+}
+
+async function startPharos(): Promise<RunningSystem> {
+  const port = await freePort();
+  const { child, log } = startProcess(process.execPath, [join(repoRoot, 'bin/pharos.js'), 'serve', join(modelDir, 'model.onnx'), '--name', 'bench', '--host', '127.0.0.1', '--port', String(port)]);
+  await waitFor(`http://127.0.0.1:${port}/v2/health/ready`, child, log);
+  return { url: `http://127.0.0.1:${port}/invocations`, body: dataframeBody, stop: () => stopProcess(child) };
+}
+
+async function loadHttp(system: string, running: RunningSystem): Promise<Cell[]> {
+  const request = { url: running.url, method: 'POST', headers: { 'content-type': 'application/json' }, body: running.body };
+  // One response checked by hand: a benchmark of error pages would be worthless.
+  const check = await fetch(running.url, { method: 'POST', headers: request.headers, body: running.body });
+  if (!check.ok) throw new Error(`${system}: ${check.status} ${await check.text()}`);
+  process.stderr.write(`  ${system} answers: ${(await check.text()).slice(0, 160)}\n`);
+  await autocannon({ ...request, connections: 8, duration: 1 }); // warm-up (JIT, lazy imports), not measured
+  const cells: Cell[] = [];
+  for (const connections of connectionCounts) {
+    const r = await autocannon({ ...request, connections, duration });
+    const cell = { system, connections, rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, errors: r.errors + r.timeouts + r.non2xx };
+    process.stderr.write(`  ${system} c=${connections}: ${cell.rps.toFixed(0)} req/s, p50 ${cell.p50} ms, p99 ${cell.p99} ms${cell.errors ? `, ${cell.errors} errors` : ''}\n`);
+    cells.push(cell);
+  }
+  return cells;
+}
+
+function percentile(sorted: Float64Array, p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+}
+
+/** onnxruntime with no HTTP: `connections` concurrent callers, each running one-row inferences back to back. */
+async function loadOnnxruntime(): Promise<Cell[]> {
+  const session = await ort.InferenceSession.create(join(modelDir, 'model.onnx'), { graphOptimizationLevel: 'all' });
+  // Only tensor outputs: onnxruntime-node cannot return skl2onnx's ZipMap (a sequence of maps).
+  const fetches = session.outputNames.filter((n) => n !== 'output_probability');
+  const feeds = { [sample.onnx_input]: new ort.Tensor('float32', Float32Array.from(sample.row), [1, sample.row.length]) };
+  const cells: Cell[] = [];
+  for (const connections of connectionCounts) {
+    const latencies: number[] = [];
+    const end = performance.now() + duration * 1000;
+    await Promise.all(
+      Array.from({ length: connections }, async () => {
+        while (performance.now() < end) {
+          const t0 = performance.now();
+          await session.run(feeds, fetches);
+          latencies.push(performance.now() - t0);
+        }
+      }),
+    );
+    const sorted = Float64Array.from(latencies).sort();
+    const cell = { system: 'onnxruntime', connections, rps: latencies.length / duration, p50: percentile(sorted, 50), p99: percentile(sorted, 99), errors: 0 };
+    process.stderr.write(`  onnxruntime c=${connections}: ${cell.rps.toFixed(0)} calls/s, p50 ${cell.p50.toFixed(3)} ms, p99 ${cell.p99.toFixed(3)} ms\n`);
+    cells.push(cell);
+  }
+  await session.release();
+  return cells;
+}
+
+const starters: Record<string, () => Promise<RunningSystem>> = { mlflow: startMlflow, pharos: startPharos, 'bare-http': startBareHttp };
+const results: Cell[] = [];
+for (const system of ['mlflow', 'pharos', 'bare-http', 'onnxruntime']) {
+  if (!wanted.has(system)) continue;
+  process.stderr.write(`== ${system}\n`);
+  if (system === 'onnxruntime') {
+    results.push(...(await loadOnnxruntime()));
+    continue;
+  }
+  const running = await starters[system]();
+  try {
+    results.push(...(await loadHttp(system, running)));
+  } finally {
+    await running.stop();
+  }
+}
+
+const fmt = (n: number | undefined, digits = 0) => (n === undefined || !Number.isFinite(n) ? '-' : n.toFixed(digits));
+const cellOf = (system: string, c: number) => results.find((r) => r.system === system && r.connections === c);
+const systems = [...new Set(results.map((r) => r.system))];
+const lines: string[] = [];
+lines.push(`Serving benchmark: RandomForest 100 trees x 20 features, one-row requests, ${duration} s a cell, ${cpus().length} CPUs (${cpus()[0]?.model ?? '?'})`);
+lines.push('');
+lines.push(`| system | connections | req/s | p50 ms | p99 ms | errors |`);
+lines.push(`|---|---:|---:|---:|---:|---:|`);
+for (const system of systems) {
+  for (const c of connectionCounts) {
+    const r = cellOf(system, c);
+    if (r) lines.push(`| ${system} | ${c} | ${fmt(r.rps)} | ${fmt(r.p50, r.system === 'onnxruntime' ? 3 : 0)} | ${fmt(r.p99, r.system === 'onnxruntime' ? 3 : 0)} | ${r.errors} |`);
+  }
+}
+if (systems.includes('pharos')) {
+  lines.push('');
+  lines.push(`| connections | pharos / mlflow req/s (target >= 10x) | pharos / bare-http req/s (target >= 60% at 32) | pharos / onnxruntime loop |`);
+  lines.push(`|---:|---:|---:|---:|`);
+  for (const c of connectionCounts) {
+    const p = cellOf('pharos', c)?.rps;
+    const ratio = (other: string) => {
+      const o = cellOf(other, c)?.rps;
+      return p !== undefined && o ? p / o : undefined;
+    };
+    const bare = ratio('bare-http');
+    lines.push(`| ${c} | ${fmt(ratio('mlflow'), 1)}x | ${bare === undefined ? '-' : `${(bare * 100).toFixed(0)}%`} | ${fmt(ratio('onnxruntime'), 2)} |`);
+  }
+}
+process.stdout.write(lines.join('\n') + '\n');
+if (args.out) writeFileSync(args.out, JSON.stringify({ duration, connections: connectionCounts, results }, null, 2));

@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Serving benchmark: one scikit-learn RandomForest (100 trees, 20 features) served by `mlflow models serve` (pyfunc,
+# --env-manager local) and by Pharos (ONNX), next to the floors (a bare Node echo server; onnxruntime in a loop).
+# autocannon at 1, 8, 32 and 128 connections; prints req/s, p50, p99 and the ratios in one table.
+#   bash bench/serving/run.sh                     # ~5 s a cell
+#   BENCH_DURATION=2 BENCH_SYSTEMS=bare-http,onnxruntime bash bench/serving/run.sh
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+PY="$(bash scripts/pyenv.sh)"
+[ -d node_modules ] || npm ci --no-audit --no-fund
+# Pharos runs from the compiled build, as in production.
+npm run build --silent
+work="$(mktemp -d /tmp/pharos-bench-serving.XXXX)"
+trap 'rm -rf "$work"' EXIT
+echo "training the model and exporting it (MLflow pyfunc + ONNX) into $work" >&2
+GIT_PYTHON_REFRESH=quiet "$PY" bench/serving/make_model.py "$work" >/dev/null 2>"$work/make_model.log" || { cat "$work/make_model.log" >&2; exit 1; }
+node --import tsx bench/serving/bench.ts --model-dir "$work" --python "$PY" \
+  --duration "${BENCH_DURATION:-5}" --connections "${BENCH_CONNECTIONS:-1,8,32,128}" \
+  --systems "${BENCH_SYSTEMS:-mlflow,pharos,bare-http,onnxruntime}" ${BENCH_OUT:+--out "$BENCH_OUT"}
