@@ -14,4 +14,6 @@ export type {
   MultipleTestingCorrection,
   TypedDriftColumn,
 } from './drift/types.ts';
+export { driftReport, inferColumnType, DRIFT_METHODS, defaultMethod, type MethodSpec } from './drift/index.ts';
+export * as driftStats from './stats/index.ts';
 export * from './sketch/index.ts';

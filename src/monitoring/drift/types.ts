@@ -53,7 +53,7 @@ export type DriftMethodName =
   | 'kl_div' // Kullback–Leibler divergence reference‖current on binned frequencies
   | 'anderson' // Anderson–Darling k-sample, score = (capped) p-value
   | 'cramer_von_mises' // Cramér–von Mises two-sample, score = p-value
-  | 'energy_distance' // energy distance, score = distance
+  | 'ed' // energy distance, score = distance (drift when > threshold, strictly, as Evidently)
   | 'hellinger'; // Hellinger distance on binned frequencies
 
 /** Multiple-testing correction applied to p-value tests before the verdicts (off by default, as in Evidently). */
@@ -81,8 +81,6 @@ export interface DriftOptions {
   readonly driftShare?: number;
   /** Correction over the p-value tests of one report (default 'none'). */
   readonly correction?: MultipleTestingCorrection;
-  /** Bins for PSI / KL / JS / Hellinger on numerical columns (default: Evidently's rule, see `binning.ts`). */
-  readonly bins?: number;
   /** Bins for the plot histograms (default 10, as Evidently's plots). */
   readonly histogramBins?: number;
 }
