@@ -10,6 +10,7 @@ export {
   canonicalStage,
 } from './registry-service.ts';
 export { parseModelsUri, parseRunsUri, type ParsedModelUri } from './model-uri.ts';
+export type { NativeModelVersion, NativeRegisteredModel } from './http/native-json.ts';
 export { mlflowRegistryRoutes } from './http/mlflow-routes.ts';
 export { nativeRegistryRoutes } from './http/native-routes.ts';
 

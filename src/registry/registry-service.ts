@@ -317,6 +317,37 @@ export class RegistryService {
     return { items: page.items.map((n) => byName.get(n)).filter((m): m is RegisteredModel => !!m), nextPageToken: page.nextPageToken };
   }
 
+  /** All models by name, a page at a time (keyset on the name, so pages stay cheap however many there are). */
+  async listRegisteredModels(opts: { maxResults?: number; pageToken?: string } = {}): Promise<Page<RegisteredModel>> {
+    const maxResults = opts.maxResults ?? 100;
+    if (!Number.isInteger(maxResults) || maxResults < 1 || maxResults > SEARCH_REGISTERED_MODELS_MAX) {
+      throw invalidParameter(`max_results must be between 1 and ${SEARCH_REGISTERED_MODELS_MAX}, got ${opts.maxResults}`);
+    }
+    let after: string | undefined;
+    if (opts.pageToken) {
+      try {
+        after = JSON.parse(Buffer.from(opts.pageToken, 'base64url').toString('utf8')).after;
+      } catch {
+        after = undefined;
+      }
+      if (typeof after !== 'string') throw invalidParameter(`Invalid page token '${opts.pageToken}'.`);
+    }
+    let q = this.db.selectFrom('registered_models').select('name').orderBy('name').limit(maxResults + 1);
+    if (after !== undefined) q = q.where('name', '>', after);
+    const rows = await q.execute();
+    const names = rows.slice(0, maxResults).map((r) => r.name);
+    const nextPageToken = rows.length > maxResults ? Buffer.from(JSON.stringify({ after: names[names.length - 1] })).toString('base64url') : undefined;
+    return { items: await this.loadRegisteredModels(this.db, names), nextPageToken };
+  }
+
+  /** Every version of one model, newest first. */
+  async listModelVersions(name: string): Promise<ModelVersion[]> {
+    validateModelName(name);
+    await this.requireModel(this.db, name);
+    const rows = await this.db.selectFrom('model_versions').select('version').where('name', '=', name).orderBy('version', 'desc').execute();
+    return this.loadModelVersions(this.db, rows.map((r) => ({ name, version: Number(r.version) })));
+  }
+
   async setRegisteredModelTag(name: string, key: string, value: string): Promise<void> {
     validateModelName(name);
     const tag = validateTag(key, value);
