@@ -1,3 +1,6 @@
-export { TrackingService, type TrackingDeps } from './tracking-service.ts';
+export { TrackingService, type TrackingDeps, type MetricInput, type LogBatchInput, type CreateRunInput, type CreateLoggedModelInput } from './tracking-service.ts';
+export type * from './entities.ts';
+export { RUN_STATUSES, LOGGED_MODEL_STATUSES } from './entities.ts';
+export { LIMITS } from './validation.ts';
 export { mlflowTrackingRoutes } from './http/mlflow-routes.ts';
 export { nativeTrackingRoutes } from './http/native-routes.ts';
