@@ -139,7 +139,7 @@ export const ENTITY_SPECS: Record<SearchEntity, EntitySpec> = {
     prefixes: REGISTRY_PREFIXES,
     attributes: {
       name: { kind: 'string', list: true },
-      run_id: { kind: 'string', list: true },
+      run_id: { kind: 'string', list: true, filterOnly: true },
       source_path: { kind: 'string', filterOnly: true },
       version_number: { kind: 'numeric', integerOnly: true },
       creation_timestamp: { kind: 'numeric', orderOnly: true },
