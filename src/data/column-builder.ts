@@ -8,6 +8,9 @@ export const MISSING_TOKENS: ReadonlySet<string> = new Set([
   '', 'NA', 'N/A', 'n/a', 'NaN', 'nan', '-NaN', '-nan', 'null', 'NULL', 'None', '#N/A', '<NA>',
 ]);
 
+/** What pandas' CSV reader turns into int64 (a missing cell would make the column float64). */
+const INTEGER_LITERAL = /^\s*[+-]?\d+\s*$/;
+
 /** Parses a text cell as a number; `undefined` when it is not one (missing cells are `NaN`). */
 export function parseNumberCell(text: string): number | undefined {
   if (MISSING_TOKENS.has(text)) return NaN;
@@ -32,12 +35,14 @@ export function buildColumnFromText(
 ): DataColumn {
   if (kind === 'numerical') {
     const values = new Float64Array(cells.length);
+    let integer = true;
     for (let i = 0; i < cells.length; i++) {
       const v = parseNumberCell(cells[i]);
       if (v === undefined) onBadNumber(i, cells[i]);
       values[i] = v as number;
+      if (integer && !INTEGER_LITERAL.test(cells[i])) integer = false;
     }
-    return { kind, values };
+    return integer ? { kind, values, integer } : { kind, values };
   }
   const values: Array<string | null> = new Array(cells.length);
   for (let i = 0; i < cells.length; i++) values[i] = MISSING_TOKENS.has(cells[i]) ? null : cells[i];

@@ -26,6 +26,11 @@ test('infers numerical and categorical columns, reads missing tokens and quoted 
   assert.deepEqual(table.columns.get('note')!.values, [null, 'say "hi"', 'x']);
 });
 
+test('marks columns of integer literals without missing cells as integer (pandas int64)', async () => {
+  const t = await readTable(file('ints.csv', 'a,b,c\n1,1,1.0\n-2,,2\n30,3,3\n'));
+  assert.deepEqual([...t.columns.values()].map((c) => c.kind === 'numerical' && c.integer === true), [true, false, false]);
+});
+
 test('streams in bounded chunks and keeps the inferred kinds across chunks', async () => {
   const lines = ['x,y'];
   for (let i = 0; i < 25_000; i++) lines.push(`${i},${i % 3 === 0 ? 'a' : 'b'}`);

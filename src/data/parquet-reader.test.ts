@@ -62,6 +62,9 @@ test('reads integer, boolean, timestamp and string columns written by another wr
   assert.deepEqual([...t.columns.entries()].map(([n, c]) => `${n}:${c.kind}`), ['i32:numerical', 'i64:numerical', 'flag:categorical', 'when:numerical', 'name:categorical']);
   assert.deepEqual([...t.columns.get('i32')!.values as Float64Array].map(String), ['1', '2', 'NaN']);
   assert.deepEqual([...t.columns.get('i64')!.values as Float64Array], [10, 20, 30]);
+  // pandas reads INT64 without nulls as int64, INT32 with a null as float64, timestamps as datetimes
+  const integerHint = (name: string) => { const c = t.columns.get(name)!; return c.kind === 'numerical' && c.integer === true; };
+  assert.deepEqual(['i32', 'i64', 'when'].map(integerHint), [false, true, false]);
   assert.deepEqual(t.columns.get('flag')!.values, ['true', 'false', 'true']);
   assert.deepEqual([...t.columns.get('when')!.values as Float64Array], [1000, 2000, 3000]);
   assert.deepEqual(t.columns.get('name')!.values, ['a', null, 'c']);

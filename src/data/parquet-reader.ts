@@ -65,13 +65,23 @@ async function open(path: string): Promise<{ file: AsyncBuffer; metadata: FileMe
   }
 }
 
+/** Plain integer storage (not a date, time, timestamp or decimal dressed as an integer). */
+function isIntegerStorage(element: SchemaElement): boolean {
+  if (element.type !== 'INT32' && element.type !== 'INT64') return false;
+  const logical = element.logical_type?.type;
+  if (logical && logical !== 'INTEGER') return false;
+  return element.converted_type === undefined || /^U?INT_/.test(element.converted_type);
+}
+
 function planColumns(path: string, metadata: FileMetaData, options: ParquetReadOptions) {
   const available = new Map<string, ColumnKind>();
+  const integers = new Set<string>();
   for (const child of parquetSchema(metadata).children) {
     const name = child.element.name;
     if (child.children.length > 0 || isPandasIndex(name)) continue;
     const kind = kindOf(child.element);
     if (kind) available.set(name, options.kinds?.[name] ?? kind);
+    if (isIntegerStorage(child.element)) integers.add(name);
   }
   const names = options.columns ? [...options.columns] : [...available.keys()];
   for (const name of names) {
@@ -79,12 +89,13 @@ function planColumns(path: string, metadata: FileMetaData, options: ParquetReadO
       throw invalidParameter(`${path}: no readable column '${name}' (columns: ${[...available.keys()].join(', ')})`);
     }
   }
-  return names.map((name) => ({ name, kind: available.get(name)! }));
+  return names.map((name) => ({ name, kind: available.get(name)!, integer: integers.has(name) }));
 }
 
 export async function parquetFileInfo(path: string, options: ParquetReadOptions = {}): Promise<ParquetFileInfo> {
   const { metadata } = await open(path);
-  return { rowCount: Number(metadata.num_rows), rowGroups: metadata.row_groups.length, columns: planColumns(path, metadata, options) };
+  const columns = planColumns(path, metadata, options).map(({ name, kind }) => ({ name, kind }));
+  return { rowCount: Number(metadata.num_rows), rowGroups: metadata.row_groups.length, columns };
 }
 
 function toNumber(v: unknown): number {
@@ -156,10 +167,14 @@ export async function* readParquetChunks(path: string, options: ParquetReadOptio
       }
     }
     const columns = new Map<string, DataColumn>();
-    for (const { name, kind } of plan) {
-      columns.set(name, kind === 'numerical'
-        ? { kind, values: numeric.get(name)! }
-        : { kind, values: categorical.get(name)! });
+    for (const { name, kind, integer } of plan) {
+      if (kind === 'categorical') {
+        columns.set(name, { kind, values: categorical.get(name)! });
+        continue;
+      }
+      const values = numeric.get(name)!;
+      // pandas reads an INT column with a null as float64, so the hint needs no missing value
+      columns.set(name, integer && !values.some(Number.isNaN) ? { kind, values, integer: true } : { kind, values });
     }
     groupStart += rowCount;
     options.onProgress?.(groupStart / Math.max(1, Number(metadata.num_rows)));

@@ -9,6 +9,12 @@ export type ColumnKind = 'numerical' | 'categorical';
 export interface NumericalColumn {
   readonly kind: 'numerical';
   readonly values: Float64Array;
+  /**
+   * The file stores whole numbers with no missing value (a Parquet INT column, a CSV column of
+   * integer literals): what pandas reads as int64. Drift type inference follows Evidently and
+   * treats such a column with few distinct values as categorical, so the hint has to survive.
+   */
+  readonly integer?: boolean;
 }
 
 export interface CategoricalColumn {
@@ -43,11 +49,14 @@ export function concatTables(chunks: DataTable[]): DataTable {
     if (first.kind === 'numerical') {
       const values = new Float64Array(rowCount);
       let offset = 0;
+      let integer = true;
       for (const chunk of chunks) {
-        values.set((chunk.columns.get(name) as NumericalColumn).values, offset);
+        const part = chunk.columns.get(name) as NumericalColumn;
+        values.set(part.values, offset);
+        integer &&= part.integer === true;
         offset += chunk.rowCount;
       }
-      columns.set(name, { kind: 'numerical', values });
+      columns.set(name, integer ? { kind: 'numerical', values, integer } : { kind: 'numerical', values });
     } else {
       const values: Array<string | null> = new Array(rowCount);
       let offset = 0;
