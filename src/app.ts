@@ -4,6 +4,7 @@ import { LocalArtifactStore, type ArtifactStore } from './artifacts/index.ts';
 import { AuditLog } from './governance/index.ts';
 import { TrackingService } from './tracking/index.ts';
 import { RegistryService } from './registry/index.ts';
+import { MonitoringService } from './monitoring/index.ts';
 
 export interface PharosConfig {
   /** Folder holding the embedded database and artifacts. Default ./pharos-data */
@@ -22,6 +23,7 @@ export interface Pharos {
   readonly audit: AuditLog;
   readonly tracking: TrackingService;
   readonly registry: RegistryService;
+  readonly monitoring: MonitoringService;
   close(): Promise<void>;
 }
 
@@ -33,7 +35,9 @@ export async function createPharos(config: Partial<PharosConfig> = {}): Promise<
   const audit = new AuditLog(store);
   const tracking = new TrackingService({ store, artifacts, audit });
   const registry = new RegistryService({ store, artifacts, audit, tracking });
+  const monitoring = new MonitoringService({ store, audit });
   const closers: Array<() => Promise<void>> = [];
+  closers.push(async () => monitoring.stopScheduler());
   return {
     config: full,
     store,
@@ -41,6 +45,7 @@ export async function createPharos(config: Partial<PharosConfig> = {}): Promise<
     audit,
     tracking,
     registry,
+    monitoring,
     async close() {
       for (const c of closers.reverse()) await c();
       await store.close();

@@ -17,3 +17,23 @@ export type {
 export { driftReport, inferColumnType, DRIFT_METHODS, defaultMethod, type MethodSpec } from './drift/index.ts';
 export * as driftStats from './stats/index.ts';
 export * from './sketch/index.ts';
+export { MonitoringService, type MonitoringDeps } from './monitoring-service.ts';
+export { monitoringRoutes } from './http/monitoring-routes.ts';
+export type {
+  AlertChannel,
+  AlertEvent,
+  AlertRule,
+  DriftEngine,
+  InferenceWindowQuery,
+  InferenceWindowSource,
+  LoggedInference,
+  Monitor,
+  MonitorRun,
+  MonitorRunResults,
+  MonitorSpec,
+} from './monitors/types.ts';
+export type { TrainingReferenceResolver } from './monitors/monitor-runner.ts';
+export { WebhookRetrainTrigger, type RetrainTrigger, type RetrainContext } from './alerts/retrain-trigger.ts';
+export { classificationMetrics, regressionMetrics, rocAuc, logLoss, type ClassificationMetrics, type RegressionMetrics, type Label } from './performance/metrics.ts';
+export { BinaryCbpe, type EstimatedBinaryMetrics } from './performance/cbpe.ts';
+export { IsotonicRegression } from './performance/isotonic.ts';

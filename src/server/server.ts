@@ -8,6 +8,7 @@ import { createMetricsRegistry, httpMetrics } from './metrics.ts';
 import { mlflowTrackingRoutes, nativeTrackingRoutes } from '../tracking/index.ts';
 import { mlflowRegistryRoutes, nativeRegistryRoutes } from '../registry/index.ts';
 import { mlflowArtifactRoutes } from '../artifacts/http/mlflow-artifact-routes.ts';
+import { monitoringRoutes } from '../monitoring/index.ts';
 import { VERSION } from '../version.ts';
 
 export interface ServerOptions {
@@ -77,6 +78,7 @@ export async function buildServer(pharos: Pharos, opts: ServerOptions = {}): Pro
   }
   await app.register(nativeTrackingRoutes, { prefix: '/api/v1', pharos });
   await app.register(nativeRegistryRoutes, { prefix: '/api/v1', pharos });
+  await app.register(monitoringRoutes, { prefix: '/api/v1', pharos });
 
   app.get('/health', { schema: { hide: true } }, async () => 'OK');
   app.get('/version', { schema: { hide: true } }, async () => VERSION);
