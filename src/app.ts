@@ -4,6 +4,7 @@ import { LocalArtifactStore, type ArtifactStore } from './artifacts/index.ts';
 import { AuditLog } from './governance/index.ts';
 import { TrackingService } from './tracking/index.ts';
 import { RegistryService } from './registry/index.ts';
+import { ServingService, RegistryModelResolver } from './serving/index.ts';
 import { MonitoringService } from './monitoring/index.ts';
 
 export interface PharosConfig {
@@ -23,6 +24,7 @@ export interface Pharos {
   readonly audit: AuditLog;
   readonly tracking: TrackingService;
   readonly registry: RegistryService;
+  readonly serving: ServingService;
   readonly monitoring: MonitoringService;
   close(): Promise<void>;
 }
@@ -37,6 +39,14 @@ export async function createPharos(config: Partial<PharosConfig> = {}): Promise<
   const registry = new RegistryService({ store, artifacts, audit, tracking });
   const monitoring = new MonitoringService({ store, audit });
   const closers: Array<() => Promise<void>> = [];
+  const serving = new ServingService({
+    store,
+    audit,
+    resolver: new RegistryModelResolver((uri) => registry.resolveModelUri(uri), artifacts),
+    inferenceLogDir: join(dataDir, 'inference-log'),
+  });
+  await serving.start();
+  closers.push(() => serving.close());
   closers.push(async () => monitoring.stopScheduler());
   return {
     config: full,
@@ -45,6 +55,7 @@ export async function createPharos(config: Partial<PharosConfig> = {}): Promise<
     audit,
     tracking,
     registry,
+    serving,
     monitoring,
     async close() {
       for (const c of closers.reverse()) await c();

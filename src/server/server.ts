@@ -9,6 +9,7 @@ import { mlflowTrackingRoutes, nativeTrackingRoutes } from '../tracking/index.ts
 import { mlflowRegistryRoutes, nativeRegistryRoutes } from '../registry/index.ts';
 import { mlflowArtifactRoutes } from '../artifacts/http/mlflow-artifact-routes.ts';
 import { monitoringRoutes } from '../monitoring/index.ts';
+import { servingRoutes } from '../serving/index.ts';
 import { VERSION } from '../version.ts';
 
 export interface ServerOptions {
@@ -78,6 +79,7 @@ export async function buildServer(pharos: Pharos, opts: ServerOptions = {}): Pro
   }
   await app.register(nativeTrackingRoutes, { prefix: '/api/v1', pharos });
   await app.register(nativeRegistryRoutes, { prefix: '/api/v1', pharos });
+  await app.register(servingRoutes, { serving: pharos.serving });
   await app.register(monitoringRoutes, { prefix: '/api/v1', pharos });
 
   app.get('/health', { schema: { hide: true } }, async () => 'OK');

@@ -20,3 +20,16 @@ export { buildFeeds, type Feeds, type ModelInterface } from './inference/feeds.t
 export { parseMlflowScoringBody, parseOipBody, type PredictionRequest } from './inference/request-formats.ts';
 export { mlflowPredictions, oipOutputs } from './inference/responses.ts';
 export { DynamicBatcher, DEFAULT_BATCHING, type BatchingOptions } from './inference/dynamic-batcher.ts';
+export { ServingService, type ServingDeps, type ServingOptions, type DeploymentSpec, type DeploymentUpdate, type DeploymentView, type DeploymentEvent, type PredictionResult } from './serving-service.ts';
+export { DEFAULT_ROLLOUT_POLICY, SlotStats, evaluateRollout, routeCanary, type RolloutPolicy, type RolloutDecision } from './rollout/rollout-policy.ts';
+export {
+  InferenceLogReader,
+  InferenceLogWriter,
+  DEFAULT_INFERENCE_LOG_OPTIONS,
+  type InferenceLogRecord,
+  type InferenceLogEntry,
+  type InferenceLogOptions,
+  type InferenceLogWindow,
+  type InferenceLogSegment,
+} from './inference-log/inference-log.ts';
+export { servingRoutes } from './http/serving-routes.ts';

@@ -46,11 +46,30 @@ export class ServedModel implements ModelInterface {
     return this.source.version !== null ? String(this.source.version) : '1';
   }
 
-  predict(feeds: Feeds): Promise<Record<string, Tensor>> {
-    return this.batcher.submit(feeds);
+  private inflight = 0;
+  private idle: Array<() => void> = [];
+  private closing: Promise<void> | null = null;
+
+  async predict(feeds: Feeds): Promise<Record<string, Tensor>> {
+    this.inflight++;
+    try {
+      return await this.batcher.submit(feeds);
+    } finally {
+      if (--this.inflight === 0) for (const f of this.idle.splice(0)) f();
+    }
+  }
+
+  /** Closes once the requests already holding this model have their answers (an alias moved away from it). */
+  closeWhenIdle(): Promise<void> {
+    this.closing ??= (async () => {
+      if (this.inflight > 0) await new Promise<void>((r) => this.idle.push(r));
+      await this.onnx.close();
+    })();
+    return this.closing;
   }
 
   close(): Promise<void> {
-    return this.onnx.close();
+    this.closing ??= this.onnx.close();
+    return this.closing;
   }
 }
