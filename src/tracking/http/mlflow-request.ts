@@ -48,7 +48,8 @@ export class MlflowParams {
   string(name: string, opts: { required?: boolean } = {}): string | undefined {
     if (!this.has(name)) return opts.required ? this.missing(name) : undefined;
     const v = this.scalar(name);
-    if (typeof v === 'number' && !this.fromQuery) return String(v);
+    // Ids are strings on the wire, but some clients send experiment ids as JSON numbers.
+    if (typeof v === 'number' && name.endsWith('_id') && Number.isSafeInteger(v)) return String(v);
     if (typeof v !== 'string') this.invalid(name, v, 'Parameter must be a string.');
     if (opts.required && v === '') this.missing(name);
     return v;
