@@ -1,4 +1,4 @@
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { Registry } from 'prom-client';
@@ -33,6 +33,10 @@ export async function buildServer(pharos: Pharos, opts: ServerOptions = {}): Pro
     bodyLimit: 64 * 1024 * 1024,
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 1000 },
     ajv: { customOptions: { coerceTypes: 'array', removeAdditional: false, allErrors: false } },
+    // Malformed URLs (e.g. a bad percent-encoding in an artifact path) fail before routing: answer them in MLflow's shape too.
+    frameworkErrors: (err, _req, reply: FastifyReply) => {
+      reply.status(400).send({ error_code: 'INVALID_PARAMETER_VALUE', message: err.message });
+    },
   });
   const metricsRegistry = opts.metrics ?? createMetricsRegistry();
   app.decorate('metricsRegistry', metricsRegistry);

@@ -1,0 +1,185 @@
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { request } from 'node:http';
+import { startPharosServer, type RunningServer } from '../support/server.ts';
+
+/**
+ * Raw HTTP error cases on the MLflow tracking and artifact APIs: every bad input is a 4xx with MLflow's
+ * `{error_code, message}`, never a 5xx (the mlflow client retries 5xx for minutes).
+ */
+describe('tracking HTTP errors', () => {
+  let server: RunningServer;
+  let runId: string;
+  let expId: string;
+
+  const call = async (method: string, path: string, body?: unknown) => {
+    const res = await fetch(server.url + path, {
+      method,
+      headers: body === undefined ? {} : { 'content-type': 'application/json' },
+      body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+    });
+    const text = await res.text();
+    let json: any;
+    try {
+      json = JSON.parse(text);
+    } catch {
+      json = text;
+    }
+    return { status: res.status, json, headers: res.headers };
+  };
+
+  /** Sends the path exactly as written (fetch would normalise `..` away before sending). */
+  const rawCall = (method: string, path: string, body?: string) =>
+    new Promise<{ status: number; json: any }>((resolve, reject) => {
+      const u = new URL(server.url);
+      const req = request({ host: u.hostname, port: u.port, method, path }, (res) => {
+        let text = '';
+        res.on('data', (d) => (text += d));
+        res.on('end', () => {
+          let json: any = text;
+          try {
+            json = JSON.parse(text);
+          } catch {
+            // keep the text
+          }
+          resolve({ status: res.statusCode ?? 0, json });
+        });
+      });
+      req.on('error', reject);
+      req.end(body);
+    });
+
+  const expectError = (r: { status: number; json: any }, status: number, code: string, message?: RegExp) => {
+    assert.equal(r.status, status, JSON.stringify(r.json));
+    assert.equal(r.json.error_code, code);
+    assert.equal(typeof r.json.message, 'string');
+    if (message) assert.match(r.json.message, message);
+  };
+
+  before(async () => {
+    server = await startPharosServer();
+    expId = (await call('POST', '/api/2.0/mlflow/experiments/create', { name: 'errors' })).json.experiment_id;
+    runId = (await call('POST', '/api/2.0/mlflow/runs/create', { experiment_id: expId, start_time: Date.now() })).json.run.info.run_id;
+  });
+  after(async () => {
+    await server?.stop();
+  });
+
+  it('unknown ids are 404 RESOURCE_DOES_NOT_EXIST', async () => {
+    expectError(await call('GET', '/api/2.0/mlflow/runs/get?run_id=0123456789abcdef0123456789abcdef'), 404, 'RESOURCE_DOES_NOT_EXIST');
+    expectError(await call('GET', '/api/2.0/mlflow/experiments/get?experiment_id=424242'), 404, 'RESOURCE_DOES_NOT_EXIST');
+    expectError(await call('GET', '/api/2.0/mlflow/experiments/get-by-name?experiment_name=nope'), 404, 'RESOURCE_DOES_NOT_EXIST');
+    expectError(await call('GET', '/api/2.0/mlflow/logged-models/m-00000000000000000000000000000000'), 404, 'RESOURCE_DOES_NOT_EXIST');
+    expectError(await call('POST', '/api/2.0/mlflow/runs/delete', { run_id: 'ffffffffffffffffffffffffffffffff' }), 404, 'RESOURCE_DOES_NOT_EXIST');
+    expectError(await call('GET', `/api/2.0/mlflow/metrics/get-history?run_id=ffffffffffffffffffffffffffffffff&metric_key=x`), 404, 'RESOURCE_DOES_NOT_EXIST');
+  });
+
+  it('missing and mistyped parameters are 400 INVALID_PARAMETER_VALUE', async () => {
+    expectError(await call('GET', '/api/2.0/mlflow/runs/get'), 400, 'INVALID_PARAMETER_VALUE', /run_id/);
+    expectError(await call('GET', '/api/2.0/mlflow/experiments/get?experiment_id=abc'), 400, 'INVALID_PARAMETER_VALUE', /Experiment ID/);
+    expectError(await call('POST', '/api/2.0/mlflow/experiments/create', {}), 400, 'INVALID_PARAMETER_VALUE', /name/);
+    expectError(await call('POST', '/api/2.0/mlflow/experiments/create', { name: 42 }), 400, 'INVALID_PARAMETER_VALUE');
+    expectError(
+      await call('POST', '/api/2.0/mlflow/runs/log-metric', { run_id: runId, key: 'm', value: 'not-a-number', timestamp: 1 }),
+      400,
+      'INVALID_PARAMETER_VALUE',
+      /valid double/,
+    );
+    expectError(await call('POST', '/api/2.0/mlflow/runs/log-metric', { run_id: runId, key: 'm', value: 1, timestamp: 'yesterday' }), 400, 'INVALID_PARAMETER_VALUE', /integer/);
+    expectError(await call('POST', '/api/2.0/mlflow/runs/search', { experiment_ids: [expId], max_results: 'many' }), 400, 'INVALID_PARAMETER_VALUE', /max_results/);
+    expectError(await call('POST', '/api/2.0/mlflow/runs/search', { experiment_ids: [expId], max_results: 50001 }), 400, 'INVALID_PARAMETER_VALUE', /max_results/);
+    expectError(await call('POST', '/api/2.0/mlflow/runs/log-batch', { run_id: runId, metrics: 'lots' }), 400, 'INVALID_PARAMETER_VALUE', /metrics/);
+    expectError(await call('POST', '/api/2.0/mlflow/runs/update', { run_id: runId, status: 'DANCING' }), 400, 'INVALID_PARAMETER_VALUE', /status/);
+    expectError(await call('POST', '/api/2.0/mlflow/runs/create', '{"experiment_id": '), 400, 'BAD_REQUEST');
+  });
+
+  it('NaN and infinities are accepted the way the Python client sends them', async () => {
+    const r = await call('POST', '/api/2.0/mlflow/runs/log-batch', {
+      run_id: runId,
+      metrics: [
+        { key: 'n', value: 'NaN', timestamp: 5, step: 0 },
+        { key: 'i', value: 'Infinity', timestamp: '5', step: '1' },
+        { key: 'j', value: '-Infinity', timestamp: 5 },
+      ],
+    });
+    assert.equal(r.status, 200, JSON.stringify(r.json));
+    const run = (await call('GET', `/api/2.0/mlflow/runs/get?run_id=${runId}`)).json.run;
+    const byKey = Object.fromEntries(run.data.metrics.map((m: any) => [m.key, m.value]));
+    assert.equal(byKey.n, 'NaN');
+    assert.equal(byKey.i, Number.MAX_VALUE);
+    assert.equal(byKey.j, -Number.MAX_VALUE);
+  });
+
+  it('malformed filters and order_by are 400', async () => {
+    for (const filter of ['metrics.acc >>> 1', "params.x = 'unterminated", 'nonsense', 'metrics.acc > ']) {
+      expectError(await call('POST', '/api/2.0/mlflow/runs/search', { experiment_ids: [expId], filter }), 400, 'INVALID_PARAMETER_VALUE');
+    }
+    expectError(await call('POST', '/api/2.0/mlflow/runs/search', { experiment_ids: [expId], order_by: ['metrics.acc SIDEWAYS'] }), 400, 'INVALID_PARAMETER_VALUE');
+    expectError(await call('POST', '/api/2.0/mlflow/experiments/search', { filter: 'name ~~ 1' }), 400, 'INVALID_PARAMETER_VALUE');
+    expectError(await call('POST', '/api/2.0/mlflow/runs/search', { experiment_ids: [expId], page_token: '%%%not-a-token' }), 400, 'INVALID_PARAMETER_VALUE');
+  });
+
+  it('over-long values and oversized batches are 400 with a clear message, never truncated', async () => {
+    expectError(
+      await call('POST', '/api/2.0/mlflow/runs/log-parameter', { run_id: runId, key: 'long', value: 'x'.repeat(6001) }),
+      400,
+      'INVALID_PARAMETER_VALUE',
+      /6001 characters.*6000/,
+    );
+    expectError(await call('POST', '/api/2.0/mlflow/runs/set-tag', { run_id: runId, key: 't', value: 'x'.repeat(8001) }), 400, 'INVALID_PARAMETER_VALUE', /8000/);
+    expectError(await call('POST', '/api/2.0/mlflow/runs/set-tag', { run_id: runId, key: 'k'.repeat(251), value: 'v' }), 400, 'INVALID_PARAMETER_VALUE', /250/);
+    expectError(await call('POST', '/api/2.0/mlflow/experiments/create', { name: 'e'.repeat(501) }), 400, 'INVALID_PARAMETER_VALUE', /500/);
+    const metrics = Array.from({ length: 1001 }, (_, i) => ({ key: 'm', value: i, timestamp: 1, step: i }));
+    expectError(await call('POST', '/api/2.0/mlflow/runs/log-batch', { run_id: runId, metrics }), 400, 'INVALID_PARAMETER_VALUE', /at most 1000 metrics/);
+    const params = Array.from({ length: 101 }, (_, i) => ({ key: `p${i}`, value: 'v' }));
+    expectError(await call('POST', '/api/2.0/mlflow/runs/log-batch', { run_id: runId, params }), 400, 'INVALID_PARAMETER_VALUE', /at most 100 params/);
+    const stored = (await call('GET', `/api/2.0/mlflow/runs/get?run_id=${runId}`)).json.run.data;
+    assert.equal((stored.params ?? []).some((p: any) => p.key === 'long'), false, 'a rejected value is not stored truncated');
+  });
+
+  it('bad keys, param re-logging with a new value, and logging to deleted runs are 400', async () => {
+    expectError(await call('POST', '/api/2.0/mlflow/runs/log-parameter', { run_id: runId, key: '../escape', value: '1' }), 400, 'INVALID_PARAMETER_VALUE');
+    expectError(await call('POST', '/api/2.0/mlflow/runs/log-parameter', { run_id: runId, key: 'semi;colon', value: '1' }), 400, 'INVALID_PARAMETER_VALUE', /Names may only contain/);
+    assert.equal((await call('POST', '/api/2.0/mlflow/runs/log-parameter', { run_id: runId, key: 'lr', value: '0.1' })).status, 200);
+    assert.equal((await call('POST', '/api/2.0/mlflow/runs/log-parameter', { run_id: runId, key: 'lr', value: '0.1' })).status, 200);
+    expectError(await call('POST', '/api/2.0/mlflow/runs/log-parameter', { run_id: runId, key: 'lr', value: '0.2' }), 400, 'INVALID_PARAMETER_VALUE', /Changing param values is not allowed/);
+    const other = (await call('POST', '/api/2.0/mlflow/runs/create', { experiment_id: expId })).json.run.info.run_id;
+    assert.equal((await call('POST', '/api/2.0/mlflow/runs/delete', { run_id: other })).status, 200);
+    expectError(await call('POST', '/api/2.0/mlflow/runs/log-metric', { run_id: other, key: 'm', value: 1, timestamp: 1 }), 400, 'INVALID_PARAMETER_VALUE', /must be in the 'active' state/);
+    expectError(await call('POST', '/api/2.0/mlflow/experiments/create', { name: 'errors' }), 400, 'RESOURCE_ALREADY_EXISTS');
+  });
+
+  it('artifact paths with .., encoded dots, absolute paths and bad encodings are 400', async () => {
+    const base = '/api/2.0/mlflow-artifacts/artifacts';
+    assert.equal((await call('PUT', `${base}/${expId}/${runId}/artifacts/ok.txt`, 'fine')).status, 200);
+    const cases: Array<[string, string]> = [
+      ['GET', `${base}/../../etc/passwd`],
+      ['GET', `${base}/${expId}/..%2f..%2f..%2fetc/passwd`],
+      ['GET', `${base}/%2e%2e/%2e%2e/etc/passwd`],
+      ['GET', `${base}/%2E%2E%2Fsecret`],
+      ['PUT', `${base}/%2e%2e/evil.txt`],
+      ['PUT', `${base}/%2Fetc%2Fevil`],
+      ['DELETE', `${base}/%2e%2e`],
+      ['GET', `${base}/bad%zzencoding`],
+      ['GET', `${base}?path=../..`],
+      ['GET', `${base}?path=%2Fetc`],
+      ['GET', `/api/2.0/mlflow/artifacts/list?run_id=${runId}&path=../../x`],
+    ];
+    for (const [method, path] of cases) {
+      const r = await rawCall(method, path, method === 'PUT' ? 'x' : undefined);
+      assert.equal(r.status, 400, `${method} ${path} → ${r.status} ${JSON.stringify(r.json)}`);
+      assert.equal(r.json.error_code, 'INVALID_PARAMETER_VALUE', `${method} ${path}`);
+    }
+    const missing = await call('GET', `${base}/${expId}/${runId}/artifacts/missing.txt`);
+    expectError(missing, 404, 'RESOURCE_DOES_NOT_EXIST');
+    const ok = await call('GET', `${base}/${expId}/${runId}/artifacts/ok.txt`);
+    assert.equal(ok.status, 200);
+    assert.equal(ok.json, 'fine');
+    assert.equal(ok.headers.get('x-content-type-options'), 'nosniff');
+    assert.match(ok.headers.get('content-disposition') ?? '', /attachment; filename="ok.txt"/);
+  });
+
+  it('unknown endpoints are 404 ENDPOINT_NOT_FOUND', async () => {
+    expectError(await call('GET', '/api/2.0/mlflow/runs/teleport'), 404, 'ENDPOINT_NOT_FOUND');
+  });
+});
