@@ -3,12 +3,14 @@ import { VERSION } from '../version.ts';
 import { registerServerCommand } from './server-command.ts';
 import { registerTrackingCommands } from './tracking-commands.ts';
 import { registerRegistryCommands } from './registry-commands.ts';
+import { registerMonitoringCommands } from './monitoring-commands.ts';
 
 const program = new Command();
 program.name('pharos').description('Pharos: MLOps from notebook to production').version(VERSION);
 registerServerCommand(program);
 registerTrackingCommands(program);
 registerRegistryCommands(program);
+registerMonitoringCommands(program);
 
 program.parseAsync(process.argv).catch((e: Error) => {
   process.stderr.write(`error: ${e.message}\n`);

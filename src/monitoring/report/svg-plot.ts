@@ -101,7 +101,7 @@ export function histogramSvg(column: string, histogram: DriftHistogram): string 
       `<path class="bars current" d="${barsPath(current, (i) => MARGIN.left + i * slot, slot, yScale)}" fill="${CURRENT_COLOR}" fill-opacity="0.55"/>`;
     const tickEvery = Math.max(1, Math.ceil(edges.length / 6));
     xLabels = edges.map((e, i) => (i % tickEvery === 0 || i === edges.length - 1
-      ? `<text x="${(MARGIN.left + i * slot).toFixed(1)}" y="${plotBottom + 14}" text-anchor="middle" class="tick">${escapeXml(formatTick(e))}</text>`
+      ? `<text x="${(MARGIN.left + i * slot).toFixed(1)}" y="${plotBottom + 14}" text-anchor="${i === 0 ? 'start' : i === edges.length - 1 ? 'end' : 'middle'}" class="tick">${escapeXml(formatTick(e))}</text>`
       : '')).join('');
   }
   return frame(body, `${column}: reference vs current distribution`, yMax, xLabels);
