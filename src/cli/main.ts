@@ -3,6 +3,7 @@ import { VERSION } from '../version.ts';
 import { registerServerCommand } from './server-command.ts';
 import { registerTrackingCommands } from './tracking-commands.ts';
 import { registerRegistryCommands } from './registry-commands.ts';
+import { registerLabelsCommands } from './labels-commands.ts';
 import { registerMonitoringCommands } from './monitoring-commands.ts';
 
 const program = new Command();
@@ -10,6 +11,7 @@ program.name('pharos').description('Pharos: MLOps from notebook to production').
 registerServerCommand(program);
 registerTrackingCommands(program);
 registerRegistryCommands(program);
+registerLabelsCommands(program);
 registerMonitoringCommands(program);
 
 program.parseAsync(process.argv).catch((e: Error) => {

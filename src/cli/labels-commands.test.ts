@@ -1,0 +1,71 @@
+import { describe, test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { repoRoot, startPharosServer, type RunningServer } from '../../test/support/server.ts';
+
+function pharos(args: string[], url: string): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', join(repoRoot, 'src/cli/main.ts'), ...args, '--url', url], { cwd: repoRoot });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    child.on('exit', (code) => resolve({ code: code ?? -1, stdout, stderr }));
+  });
+}
+
+describe('pharos labels / monitors / alerts CLI', () => {
+  let server: RunningServer;
+  const dir = mkdtempSync(join(tmpdir(), 'pharos-labels-cli-'));
+  before(async () => {
+    server = await startPharosServer();
+  });
+  after(async () => {
+    await server.stop();
+  });
+
+  test('labels upload streams a CSV in batches; bad files fail with the line number', async () => {
+    const csv = join(dir, 'labels.csv');
+    writeFileSync(csv, 'request_id,label\n' + Array.from({ length: 25 }, (_, i) => `req-${i},${i % 2 ? 'yes' : '"no, really"'}`).join('\n') + '\n');
+    const ok = await pharos(['labels', 'upload', csv, '--batch-size', '10', '--json'], server.url);
+    assert.equal(ok.code, 0, ok.stderr);
+    assert.deepEqual(JSON.parse(ok.stdout), { stored: 25 });
+
+    const bad = join(dir, 'bad.csv');
+    writeFileSync(bad, 'request_id,label\nreq-1,1\nreq-2,\n');
+    const failed = await pharos(['labels', 'upload', bad], server.url);
+    assert.equal(failed.code, 1);
+    assert.match(failed.stderr, /bad\.csv:3: empty label for request req-2/);
+    const noHeader = join(dir, 'nohdr.csv');
+    writeFileSync(noHeader, 'id,y\na,1\n');
+    assert.match((await pharos(['labels', 'upload', noHeader], server.url)).stderr, /columns request_id and label/);
+  });
+
+  test('monitors create / list / run / history and alerts list', async () => {
+    const spec = join(dir, 'spec.json');
+    writeFileSync(spec, JSON.stringify({ task: 'binary', reference: { type: 'upload' }, window: { type: 'count', size: 100 }, alerts: [] }));
+    const created = await pharos(['monitors', 'create', 'cli-watch', '--deployment', 'churn', '--spec', spec, '--json'], server.url);
+    assert.equal(created.code, 0, created.stderr);
+    assert.equal(JSON.parse(created.stdout).monitor.deployment, 'churn');
+    const list = await pharos(['monitors', 'list'], server.url);
+    assert.match(list.stdout, /^NAME\s+ID\s+DEPLOYMENT/m);
+    assert.match(list.stdout, /cli-watch\s+mon-\w+\s+churn\s+true\s+last 100/);
+
+    const run = await pharos(['monitors', 'run', 'cli-watch', '--json'], server.url);
+    assert.equal(run.code, 0, run.stderr);
+    const r = JSON.parse(run.stdout).run;
+    const history = await pharos(['monitors', 'history', 'cli-watch', '--json'], server.url);
+    assert.deepEqual(JSON.parse(history.stdout).runs.map((h: { id: string; status: string }) => [h.id, h.status]), [[r.id, r.status]]);
+    const table = await pharos(['monitors', 'history', 'cli-watch'], server.url);
+    assert.match(table.stdout, /^STARTED\s+STATUS\s+ROWS/m);
+
+    const alerts = await pharos(['alerts', 'list', '--monitor', 'cli-watch', '--json'], server.url);
+    assert.deepEqual(JSON.parse(alerts.stdout), { alerts: [] });
+    const missing = await pharos(['monitors', 'run', 'nope'], server.url);
+    assert.equal(missing.code, 1);
+    assert.match(missing.stderr, /RESOURCE_DOES_NOT_EXIST: monitor "nope" does not exist/);
+  });
+});
