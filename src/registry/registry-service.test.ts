@@ -142,6 +142,22 @@ for (const kind of storeKinds()) {
       await rejectsWith(registry.getModelVersion('clf', 99), 'RESOURCE_DOES_NOT_EXIST', /Model Version \(name=clf, version=99\) not found/);
     });
 
+    it('keeps overlong input a 400 on every engine and numbers concurrent registrations without gaps or clashes', async () => {
+      await registry.createRegisteredModel({ name: 'limits' });
+      await rejectsWith(registry.createModelVersion({ name: 'limits', source: 's3://b/' + 'x'.repeat(1000) }), 'INVALID_PARAMETER_VALUE', /maximum length/);
+      await rejectsWith(registry.createModelVersion({ name: 'limits', source: 's3://b/m', runId: 'r'.repeat(33) }), 'INVALID_PARAMETER_VALUE', /run ID/);
+      await rejectsWith(registry.createModelVersion({ name: 'limits', source: 's3://b/m', runLink: 'h'.repeat(501) }), 'INVALID_PARAMETER_VALUE');
+      await rejectsWith(registry.createRegisteredModel({ name: 'n'.repeat(257) }), 'INVALID_PARAMETER_VALUE', /maximum length/);
+      await rejectsWith(registry.setRegisteredModelTag('limits', 'k', 'v'.repeat(100_001)), 'INVALID_PARAMETER_VALUE', /maximum length/);
+      await rejectsWith(registry.setRegisteredModelAlias('limits', 'a'.repeat(256), 1), 'INVALID_PARAMETER_VALUE', /maximum length/);
+
+      const created = await Promise.all(Array.from({ length: 12 }, (_, i) => registry.createModelVersion({ name: 'limits', source: `s3://b/m${i}` })));
+      assert.deepEqual(created.map((v) => v.version).sort((a, b) => a - b), Array.from({ length: 12 }, (_, i) => i + 1));
+      const racers = await Promise.allSettled(Array.from({ length: 4 }, () => registry.createRegisteredModel({ name: 'race' })));
+      assert.equal(racers.filter((r) => r.status === 'fulfilled').length, 1);
+      for (const r of racers) if (r.status === 'rejected') assert.equal((r.reason as PharosError).code, 'RESOURCE_ALREADY_EXISTS');
+    });
+
     it('moves versions through stages, archiving the previous holder on request', async () => {
       await registry.createRegisteredModel({ name: 'staged' });
       for (let i = 0; i < 3; i++) await registry.createModelVersion({ name: 'staged', source: `models:/${modelId}` });

@@ -78,6 +78,9 @@ export interface CreateModelVersionInput {
 const MAX_TAG_KEY = 250;
 const MAX_TAG_VALUE = 100_000;
 const MAX_ALIAS = 255;
+// Column widths of model_versions (PostgreSQL enforces them; the check keeps an overlong value a 400, not a 500).
+const MAX_SOURCE = 1000;
+const MAX_RUN_LINK = 500;
 export const SEARCH_REGISTERED_MODELS_MAX = 1000;
 export const SEARCH_MODEL_VERSIONS_MAX = 200_000;
 
@@ -383,8 +386,13 @@ export class RegistryService {
   async createModelVersion(input: CreateModelVersionInput): Promise<ModelVersion> {
     const name = validateModelName(input.name);
     if (typeof input.source !== 'string' || input.source === '') throw invalidParameter("Missing value for required parameter 'source'.");
+    if (input.source.length > MAX_SOURCE) throw invalidParameter(`'source' exceeds the maximum length of ${MAX_SOURCE} characters`);
+    if (input.runId && !/^[\w-]{1,32}$/.test(input.runId)) throw invalidParameter(`Invalid run ID: '${input.runId}'.`);
+    if (input.modelId && !/^[\w-]{1,64}$/.test(input.modelId)) throw invalidParameter(`Invalid model ID: '${input.modelId}'.`);
+    if (input.runLink && input.runLink.length > MAX_RUN_LINK) throw invalidParameter(`'run_link' exceeds the maximum length of ${MAX_RUN_LINK} characters`);
     const tags = normalizeTags(input.tags);
     const resolved = await this.resolveSource(input.source, input.runId || undefined, input.modelId || undefined);
+    if (resolved.storageLocation.length > MAX_SOURCE) throw invalidParameter(`The model's location exceeds ${MAX_SOURCE} characters: '${resolved.storageLocation}'`);
     const now = Date.now();
     const version = await this.deps.store.transaction(async (trx) => {
       // The counter row doubles as the lock that serialises concurrent registrations of one model.
