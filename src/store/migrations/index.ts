@@ -5,8 +5,9 @@ import { auditMigration } from './0003-audit.ts';
 import { registryVersionCounterMigration } from './0007-registry-version-counter.ts';
 import { monitoringMigration } from './0005-monitoring.ts';
 import { servingMigration } from './0004-serving.ts';
+import { searchIndexesMigration } from './0006-search-indexes.ts';
 
 /** In order. Append only: a released migration never changes. */
-export const migrations: PharosMigration[] = [trackingMigration, registryMigration, auditMigration, registryVersionCounterMigration, monitoringMigration, servingMigration];
+export const migrations: PharosMigration[] = [trackingMigration, registryMigration, auditMigration, registryVersionCounterMigration, monitoringMigration, servingMigration, searchIndexesMigration];
 
 export type { PharosMigration, DialectName } from './migration.ts';

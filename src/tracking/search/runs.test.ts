@@ -20,6 +20,10 @@ interface RunFixture {
   datasets?: Array<{ name: string; digest: string; context?: string }>;
 }
 
+// Longer than a PostgreSQL btree entry (2704 bytes) and than the 200 indexed characters; starts with 200 😀 so a
+// UTF-16 prefix would differ from PostgreSQL's left().
+const LONG_VALUE = '😀'.repeat(200) + 'x'.repeat(7000);
+
 const RUNS: RunFixture[] = [
   {
     id: 'r1',
@@ -30,7 +34,7 @@ const RUNS: RunFixture[] = [
     end: 2000,
     metrics: { acc: 0.9, loss: 0.1 },
     params: { lr: '0.01', model: 'CNN' },
-    tags: { team: 'vision', 'mlflow.runName': 'alpha', 'my tag': 'spaced' },
+    tags: { team: 'vision', 'mlflow.runName': 'alpha', 'my tag': 'spaced', history: LONG_VALUE },
     datasets: [{ name: 'mnist', digest: 'd1', context: 'training' }],
   },
   {
@@ -42,7 +46,7 @@ const RUNS: RunFixture[] = [
     end: null,
     metrics: { acc: 0.7, loss: Number.NaN },
     params: { lr: '0.1', model: 'cnn' },
-    tags: { team: 'nlp', 'mlflow.runName': 'beta' },
+    tags: { team: 'nlp', 'mlflow.runName': 'beta', history: LONG_VALUE.slice(0, -1) + 'y' },
     datasets: [{ name: 'cifar', digest: 'd2', context: 'eval' }],
   },
   {
@@ -161,6 +165,9 @@ for (const kind of storeKinds()) {
       assert.deepEqual(await set('tags.team IS NULL'), ['r3', 'r6']);
       assert.deepEqual(await set('tags.team IS NOT NULL'), ['r1', 'r2']);
       assert.deepEqual(await set('params.model IS NULL'), ['r6']);
+      assert.deepEqual(await set(`tags.history = '${LONG_VALUE}'`), ['r1']);
+      assert.deepEqual(await set(`tags.history != '${LONG_VALUE}'`), ['r2']);
+      assert.deepEqual(await set("tags.history LIKE '%y'"), ['r2']);
     });
 
     it('filters on attributes, run_name matching the mlflow.runName tag', async () => {

@@ -46,7 +46,12 @@ function clauseCondition(dialect: DialectName, c: FilterClause): RawBuilder<SqlB
         return sql<SqlBool>`NOT EXISTS (SELECT 1 FROM ${table} kv WHERE kv.run_uuid = runs.run_uuid AND kv.key = ${c.key})`;
       }
       if (c.comparator === 'IS NOT NULL') return sql<SqlBool>`runs.run_uuid IN (SELECT kv.run_uuid FROM ${table} kv WHERE kv.key = ${c.key})`;
-      const cond = compareText(dialect, sql.ref('kv.value'), c.comparator, c.value);
+      let cond = compareText(dialect, sql.ref('kv.value'), c.comparator, c.value);
+      if (dialect === 'postgres' && (c.comparator === '=' || c.comparator === 'IN')) {
+        // PostgreSQL indexes (key, left(value, 200)) (values can outgrow a btree entry; see 0006-search-indexes).
+        const prefixes = (Array.isArray(c.value) ? c.value : [c.value as string]).map((v) => [...v].slice(0, 200).join('')); // code points, as left() counts
+        cond = sql<SqlBool>`left(kv.value, 200) IN (${sql.join(prefixes)}) AND ${cond}`;
+      }
       return sql<SqlBool>`runs.run_uuid IN (SELECT kv.run_uuid FROM ${table} kv WHERE kv.key = ${c.key} AND ${cond})`;
     }
     case 'dataset': {
