@@ -82,6 +82,14 @@ label_key = [k for k in keys if "label" in k.lower()][0]
 out["onnx_pred_equal"] = np.asarray(onnx_pred[label_key]).reshape(-1).tolist() == expected.tolist()
 out["sklearn_flavor_equal"] = mlflow.sklearn.load_model(f"models:/{name}@champion").predict(X).tolist() == expected.tolist()
 
+# copying a version to another model, and a low-level create_model_version with a runs:/ source
+copied = client.copy_model_version(f"models:/{name}/1", P + "iris-copy")
+out["copied"] = {"version": copied.version, "source": copied.source, "status": copied.status}
+out["copied_pred_equal"] = pred(f"models:/{P}iris-copy/1") == expected.tolist()
+low = client.create_model_version(P + "iris-copy", f"runs:/{run_id}/model", run_id=run_id)
+out["low_level"] = {"version": low.version, "source": low.source, "run_id": low.run_id, "status": low.status}
+out["low_level_pred_equal"] = pred(f"models:/{P}iris-copy/{low.version}") == expected.tolist()
+
 # registered model CRUD
 client.create_registered_model(P + "scratch", tags={"a": "1"}, description="d")
 client.rename_registered_model(P + "scratch", P + "scratch2")
@@ -193,6 +201,12 @@ describe('mlflow client → Pharos model registry', () => {
     for (const [uri, equal] of Object.entries(out.pred_equal)) assert.equal(equal, true, uri);
     assert.equal(out.onnx_pred_equal, true);
     assert.equal(out.sklearn_flavor_equal, true);
+
+    // copy_model_version pins the source to the copied version; a runs:/ source resolves to the run's logged model.
+    assert.deepEqual(out.copied, { version: '1', source: 'models:/iris-clf/1', status: 'READY' });
+    assert.equal(out.copied_pred_equal, true);
+    assert.deepEqual(out.low_level, { version: '2', source: `runs:/${out.v1.run_id}/model`, run_id: out.v1.run_id, status: 'READY' });
+    assert.equal(out.low_level_pred_equal, true);
 
     // Registered-model CRUD and tags.
     assert.equal(out.renamed, 'scratch2');
