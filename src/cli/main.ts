@@ -3,6 +3,7 @@ import { VERSION } from '../version.ts';
 import { registerServerCommand } from './server-command.ts';
 import { registerTrackingCommands } from './tracking-commands.ts';
 import { registerRegistryCommands } from './registry-commands.ts';
+import { registerServingCommands } from './serving-commands.ts';
 import { registerLabelsCommands } from './labels-commands.ts';
 import { registerMonitoringCommands } from './monitoring-commands.ts';
 
@@ -11,6 +12,7 @@ program.name('pharos').description('Pharos: MLOps from notebook to production').
 registerServerCommand(program);
 registerTrackingCommands(program);
 registerRegistryCommands(program);
+registerServingCommands(program);
 registerLabelsCommands(program);
 registerMonitoringCommands(program);
 

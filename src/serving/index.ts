@@ -14,13 +14,14 @@ export { loadOnnxModel, type OnnxModel, type LoadOnnxOptions } from './onnx/onnx
 export { prepareOnnxGraph, type TensorSpec, type ZipMapOutput, type OipDatatype, type PreparedOnnxGraph } from './onnx/onnx-graph.ts';
 export { makeTensorData, toPlainArray, type Tensor, type TensorData } from './onnx/tensor.ts';
 export { locateModelFiles, parseColumnSignature, type ColumnSpec, type ModelFiles } from './model/mlmodel.ts';
+export { HttpModelResolver } from './model/http-model-resolver.ts';
 export { RegistryModelResolver, type ModelResolver, type ResolvedModel, type RegistryUriResolver } from './model/model-resolver.ts';
 export { ServedModel, type ServedModelOptions } from './model/served-model.ts';
 export { buildFeeds, type Feeds, type ModelInterface } from './inference/feeds.ts';
 export { parseMlflowScoringBody, parseOipBody, type PredictionRequest } from './inference/request-formats.ts';
 export { mlflowPredictions, oipOutputs } from './inference/responses.ts';
 export { DynamicBatcher, DEFAULT_BATCHING, type BatchingOptions } from './inference/dynamic-batcher.ts';
-export { ServingService, type ServingDeps, type ServingOptions, type DeploymentSpec, type DeploymentUpdate, type DeploymentView, type DeploymentEvent, type PredictionResult } from './serving-service.ts';
+export { ServingService, readDeploymentSpec, type ServingDeps, type ServingOptions, type DeploymentSpec, type DeploymentUpdate, type DeploymentView, type DeploymentEvent, type PredictionResult } from './serving-service.ts';
 export { DEFAULT_ROLLOUT_POLICY, SlotStats, evaluateRollout, routeCanary, type RolloutPolicy, type RolloutDecision } from './rollout/rollout-policy.ts';
 export {
   InferenceLogReader,
@@ -33,3 +34,4 @@ export {
   type InferenceLogSegment,
 } from './inference-log/inference-log.ts';
 export { servingRoutes } from './http/serving-routes.ts';
+export { buildStandaloneServer } from './http/standalone-server.ts';

@@ -255,12 +255,19 @@ export class ServingService {
     return this.getDeployment(d.name);
   }
 
-  /** A deployment kept in memory only (standalone `pharos serve`). */
+  /** A deployment kept in memory only (standalone `pharos serve`): its rollout decisions stay in this process. */
   async serveEphemeral(spec: DeploymentSpec): Promise<DeploymentView> {
     const now = Date.now();
     const d = new Deployment(spec.name, spec.modelUri, { ...DEFAULT_ROLLOUT_POLICY, ...checkPolicy(spec.policy) }, checkBatching(spec.batching), now, now);
+    const candidateUri = spec.canaryUri ?? spec.shadowUri ?? null;
+    if (candidateUri) {
+      d.candidate = new ModelSlot(candidateUri);
+      d.mode = spec.canaryUri ? 'canary' : 'shadow';
+      d.percent = d.mode === 'canary' ? (checkPercent(spec.canaryPercent) ?? 10) : 0;
+      d.rolloutStartedAt = now;
+    }
     this.deployments.set(d.name, d);
-    await this.loadSlot(d, d.stable);
+    await Promise.all([this.loadSlot(d, d.stable), d.candidate ? this.loadSlot(d, d.candidate) : null]);
     return this.getDeployment(d.name);
   }
 
@@ -691,4 +698,20 @@ function rowFeatures(feeds: Feeds, columns: string[] | null, req: PredictionRequ
     return { name, flat, width };
   });
   return Array.from({ length: n }, (_, r) => Object.fromEntries(perInput.map((p) => [p.name, p.width === 1 ? p.flat[r] : p.flat.slice(r * p.width, (r + 1) * p.width)])));
+}
+
+/** A persisted deployment's spec (for a standalone `pharos serve --deployment <name>` replica). */
+export async function readDeploymentSpec(store: Store, name: string): Promise<DeploymentSpec> {
+  const r = await store.db.selectFrom('serving_deployments').selectAll().where('name', '=', name).executeTakeFirst();
+  if (!r) throw notFound(`Deployment '${name}' not found`);
+  const config = JSON.parse(r.config) as { policy?: Partial<RolloutPolicy>; batching?: Partial<BatchingOptions> };
+  return {
+    name: r.name,
+    modelUri: r.stable_uri,
+    canaryUri: r.candidate_mode === 'canary' ? r.candidate_uri : null,
+    canaryPercent: Number(r.canary_percent),
+    shadowUri: r.candidate_mode === 'shadow' ? r.candidate_uri : null,
+    policy: config.policy,
+    batching: config.batching,
+  };
 }
