@@ -4,8 +4,8 @@ import { LocalArtifactStore, type ArtifactStore } from './artifacts/index.ts';
 import { AuditLog } from './governance/index.ts';
 import { TrackingService } from './tracking/index.ts';
 import { RegistryService } from './registry/index.ts';
-import { ServingService, RegistryModelResolver } from './serving/index.ts';
-import { MonitoringService } from './monitoring/index.ts';
+import { ServingService, RegistryModelResolver, InferenceLogReader } from './serving/index.ts';
+import { MonitoringService, inferenceLogSource } from './monitoring/index.ts';
 
 export interface PharosConfig {
   /** Folder holding the embedded database and artifacts. Default ./pharos-data */
@@ -46,6 +46,8 @@ export async function createPharos(config: Partial<PharosConfig> = {}): Promise<
     inferenceLogDir: join(dataDir, 'inference-log'),
   });
   await serving.start();
+  // Monitors read the same log serving writes.
+  monitoring.configure({ inferenceLog: inferenceLogSource(new InferenceLogReader(join(dataDir, 'inference-log'))) });
   closers.push(() => serving.close());
   closers.push(async () => monitoring.stopScheduler());
   return {

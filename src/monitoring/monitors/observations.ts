@@ -3,8 +3,9 @@ import type { LoggedInference, MonitorSpec, NormalizedPrediction, ObservedRow } 
 
 const isLabel = (v: unknown): v is Label => typeof v === 'string' || typeof v === 'boolean' || (typeof v === 'number' && Number.isFinite(v));
 
+/** `{class: p}` as a ZipMap logs it, or a plain array (class = index, as a model without ZipMap outputs it). */
 function probabilityMap(v: unknown): Record<string, number> | undefined {
-  if (v === null || typeof v !== 'object' || Array.isArray(v)) return undefined;
+  if (v === null || typeof v !== 'object') return undefined;
   const out: Record<string, number> = {};
   for (const [k, p] of Object.entries(v)) if (typeof p === 'number' && Number.isFinite(p)) out[k] = p;
   return Object.keys(out).length > 0 ? out : undefined;
@@ -20,9 +21,10 @@ export function normalizePrediction(raw: unknown, spec: Pick<MonitorSpec, 'task'
   if (typeof raw === 'object' && !Array.isArray(raw)) {
     const o = raw as Record<string, unknown>;
     const f = spec.predictionFields ?? {};
-    const label = f.label ? o[f.label] : (o.label ?? o.predicted_label ?? o.prediction ?? o.class);
+    // Conventional names, then skl2onnx's (`output_label`, `output_probability`) as the serving log records them.
+    const label = f.label ? o[f.label] : (o.label ?? o.predicted_label ?? o.prediction ?? o.class ?? o.output_label);
     const score = f.score ? o[f.score] : (o.score ?? o.probability);
-    const probs = probabilityMap(f.probabilities ? o[f.probabilities] : o.probabilities);
+    const probs = probabilityMap(f.probabilities ? o[f.probabilities] : (o.probabilities ?? o.output_probability));
     if (isLabel(label)) out.label = label;
     if (typeof score === 'number' && Number.isFinite(score)) out.score = score;
     if (probs) out.probabilities = probs;

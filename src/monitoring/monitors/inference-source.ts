@@ -1,0 +1,56 @@
+import type { InferenceWindowQuery, InferenceWindowSource, LoggedInference } from './types.ts';
+
+/** The parts of serving's `InferenceLogReader` record that monitors read (structural, so serving stays free to grow it). */
+export interface InferenceLogRecordLike {
+  timestampMs: number;
+  requestId: string;
+  rowIndex: number;
+  deployment: string;
+  modelVersion: string;
+  role: string;
+  latencyMs: number;
+  features: Record<string, unknown>;
+  prediction: unknown;
+}
+
+export interface InferenceLogReaderLike {
+  read(window: { deployment?: string; fromMs?: number; toMs?: number; last?: number }): Promise<InferenceLogRecordLike[]>;
+}
+
+/**
+ * Label key of a logged row: the request id for a request's first row, `<request_id>:<row_index>` for the
+ * others (a request of n rows logs n rows sharing its id; each needs its own label).
+ */
+export const rowRequestId = (requestId: string, rowIndex: number) => (rowIndex === 0 ? requestId : `${requestId}:${rowIndex}`);
+
+/**
+ * Monitors over serving's inference log. Shadow rows are left out: their answers were never returned,
+ * so they are not the deployment's production behaviour (a shadow model gets its own monitor by
+ * deployment when it is promoted). A count window asks the reader for more rows while shadow rows
+ * fill part of the newest N.
+ */
+export function inferenceLogSource(reader: InferenceLogReaderLike): InferenceWindowSource {
+  return {
+    async read(q: InferenceWindowQuery): Promise<LoggedInference[]> {
+      const window = { deployment: q.deployment, fromMs: q.from, toMs: q.to };
+      let rows = await reader.read({ ...window, last: q.last });
+      let served = rows.filter((r) => r.role !== 'shadow');
+      for (let ask = q.last ?? 0; q.last !== undefined && served.length < q.last && rows.length === ask; ) {
+        ask += q.last - served.length;
+        rows = await reader.read({ ...window, last: ask });
+        served = rows.filter((r) => r.role !== 'shadow');
+      }
+      if (q.last !== undefined) served = served.slice(-q.last);
+      return served.map((r) => ({
+          requestId: rowRequestId(r.requestId, r.rowIndex),
+          deployment: r.deployment,
+          modelVersion: r.modelVersion,
+          features: r.features,
+          prediction: r.prediction,
+          latencyMs: r.latencyMs,
+          timestamp: r.timestampMs,
+          error: null,
+        }));
+    },
+  };
+}
