@@ -139,28 +139,32 @@ export async function* readParquetChunks(path: string, options: ParquetReadOptio
       // rejection, so the first conversion error is kept and thrown once the read settles
       let conversionError: Error | undefined;
       try {
-        await parquetRead({
-          file,
-          metadata,
-          columns: columnNames,
-          rowStart: groupStart,
-          rowEnd: groupStart + rowCount,
-          onChunk({ columnName, columnData, rowStart, rowEnd }) {
-            const from = Math.max(rowStart, groupStart);
-            const to = Math.min(rowEnd, groupStart + rowCount);
-            const nums = numeric.get(columnName);
-            if (nums) {
-              try {
-                for (let r = from; r < to; r++) nums[r - groupStart] = toNumber(columnData[r - rowStart]);
-              } catch (e) {
-                conversionError ??= new Error(`column '${columnName}': ${(e as Error).message}`);
+        // One column at a time: hyparquet decodes nullable columns into plain JS arrays (boxed
+        // numbers), so reading a whole row group at once would briefly hold all of them.
+        for (const columnName of columnNames) {
+          await parquetRead({
+            file,
+            metadata,
+            columns: [columnName],
+            rowStart: groupStart,
+            rowEnd: groupStart + rowCount,
+            onChunk({ columnData, rowStart, rowEnd }) {
+              const from = Math.max(rowStart, groupStart);
+              const to = Math.min(rowEnd, groupStart + rowCount);
+              const nums = numeric.get(columnName);
+              if (nums) {
+                try {
+                  for (let r = from; r < to; r++) nums[r - groupStart] = toNumber(columnData[r - rowStart]);
+                } catch (e) {
+                  conversionError ??= new Error(`column '${columnName}': ${(e as Error).message}`);
+                }
+              } else {
+                const cats = categorical.get(columnName)!;
+                for (let r = from; r < to; r++) cats[r - groupStart] = toCategory(columnData[r - rowStart]);
               }
-            } else {
-              const cats = categorical.get(columnName)!;
-              for (let r = from; r < to; r++) cats[r - groupStart] = toCategory(columnData[r - rowStart]);
-            }
-          },
-        });
+            },
+          });
+        }
         if (conversionError) throw conversionError;
       } catch (e) {
         throw invalidParameter(`${path}: could not read row group at row ${groupStart}: ${(e as Error).message}`);
