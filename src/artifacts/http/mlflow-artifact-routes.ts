@@ -72,15 +72,16 @@ export const mlflowArtifactRoutes: FastifyPluginAsync<{ pharos: Pharos }> = asyn
   });
 
   const tags = ['mlflow-artifacts'];
+  const hide = app.prefix.startsWith('/ajax-api');
 
-  app.put('/artifacts/*', { schema: { tags, summary: 'Upload an artifact (streamed)' } }, async (req) => {
+  app.put('/artifacts/*', { schema: { tags, hide, summary: 'Upload an artifact (streamed)' } }, async (req) => {
     const path = artifactPathFromUrl(req);
     const body = (req.body ?? req.raw) as Readable;
     await store.write(path, body);
     return {};
   });
 
-  app.get('/artifacts/*', { schema: { tags, summary: 'Download an artifact (streamed)' } }, async (req, reply) => {
+  app.get('/artifacts/*', { schema: { tags, hide, summary: 'Download an artifact (streamed)' } }, async (req, reply) => {
     const path = artifactPathFromUrl(req);
     const stream = await store.read(path);
     reply.header('Content-Type', contentTypeFor(path));
@@ -88,7 +89,7 @@ export const mlflowArtifactRoutes: FastifyPluginAsync<{ pharos: Pharos }> = asyn
     return reply.send(stream);
   });
 
-  app.get('/artifacts', { schema: { tags, summary: 'List the artifacts directly under a directory' } }, async (req) => {
+  app.get('/artifacts', { schema: { tags, hide, summary: 'List the artifacts directly under a directory' } }, async (req) => {
     const q = req.query as { path?: unknown };
     const rawPath = Array.isArray(q.path) ? q.path[0] : q.path;
     if (rawPath !== undefined && typeof rawPath !== 'string') throw invalidParameter(`Invalid value for parameter 'path' supplied.`);
@@ -106,7 +107,7 @@ export const mlflowArtifactRoutes: FastifyPluginAsync<{ pharos: Pharos }> = asyn
     };
   });
 
-  app.delete('/artifacts/*', { schema: { tags, summary: 'Delete an artifact or directory' } }, async (req) => {
+  app.delete('/artifacts/*', { schema: { tags, hide, summary: 'Delete an artifact or directory' } }, async (req) => {
     await store.delete(artifactPathFromUrl(req));
     return {};
   });

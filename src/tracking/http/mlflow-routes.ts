@@ -46,6 +46,7 @@ function datasetInputFromWire(o: Record<string, unknown>, i: number): DatasetInp
 /** MLflow REST API (tracking part), mounted under /api/2.0/mlflow and /ajax-api/2.0/mlflow. */
 export const mlflowTrackingRoutes: FastifyPluginAsync<{ pharos: Pharos }> = async (app, opts) => {
   const tracking = opts.pharos.tracking;
+  const hidden = app.prefix.startsWith('/ajax-api');
   app.addHook('onSend', async (_req, reply, payload) => {
     reply.header('X-Content-Type-Options', 'nosniff');
     return payload;
@@ -55,7 +56,8 @@ export const mlflowTrackingRoutes: FastifyPluginAsync<{ pharos: Pharos }> = asyn
     (app as FastifyInstance).route({
       method,
       url,
-      schema: { tags: ['mlflow-tracking'], summary },
+      // The /ajax-api copy serves the MLflow web UI; documenting it twice adds nothing.
+      schema: { tags: ['mlflow-tracking'], summary, hide: hidden },
       handler: async (req, reply) => protoJson(await handler(new MlflowParams(req), req, reply)),
     });
   };

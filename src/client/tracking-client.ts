@@ -1,0 +1,172 @@
+/**
+ * The tracking part of the TypeScript client: the native API (/api/v1/experiments, /api/v1/runs...) with
+ * typed answers. Errors come back as `TrackingClientError` carrying the server's MLflow-style `error_code`.
+ */
+import type { NativeExperiment, NativeMetricPoint, NativeRun } from '../tracking/http/native-json.ts';
+
+export type { NativeExperiment as ExperimentInfo, NativeRun as RunInfo, NativeMetricPoint as MetricPoint };
+
+export class TrackingClientError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'TrackingClientError';
+  }
+}
+
+export type ViewType = 'ACTIVE_ONLY' | 'DELETED_ONLY' | 'ALL';
+
+export interface MetricToLog {
+  key: string;
+  /** NaN and ±Infinity are sent as MLflow's "NaN" / "Infinity" strings. */
+  value: number;
+  step?: number;
+  timestamp?: number;
+  modelId?: string;
+}
+
+export interface PageOf<T> {
+  items: T[];
+  nextPageToken?: string;
+}
+
+function wireDouble(v: number): number | string {
+  if (Number.isNaN(v)) return 'NaN';
+  if (v === Infinity) return 'Infinity';
+  if (v === -Infinity) return '-Infinity';
+  return v;
+}
+
+export class TrackingClient {
+  private readonly base: string;
+  constructor(
+    baseUrl: string,
+    private readonly fetchImpl: typeof fetch = fetch,
+    private readonly headers: Record<string, string> = {},
+  ) {
+    this.base = baseUrl.replace(/\/+$/, '');
+  }
+
+  private async request<T>(method: string, path: string, body?: unknown, query?: Record<string, string | string[] | number | undefined>): Promise<T> {
+    const url = new URL(`${this.base}/api/v1${path}`);
+    for (const [k, v] of Object.entries(query ?? {})) {
+      if (v === undefined) continue;
+      for (const item of Array.isArray(v) ? v : [v]) url.searchParams.append(k, String(item));
+    }
+    const res = await this.fetchImpl(url, {
+      method,
+      headers: body === undefined ? this.headers : { ...this.headers, 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await res.text();
+    let json: any = undefined;
+    if (text) {
+      try {
+        json = JSON.parse(text);
+      } catch {
+        json = undefined;
+      }
+    }
+    if (!res.ok) throw new TrackingClientError(res.status, json?.error_code ?? `HTTP_${res.status}`, json?.message ?? (text || res.statusText));
+    return json as T;
+  }
+
+  private static seg(s: string): string {
+    return encodeURIComponent(s);
+  }
+
+  async listExperiments(opts: { filter?: string; viewType?: ViewType; orderBy?: string[]; maxResults?: number; pageToken?: string } = {}): Promise<PageOf<NativeExperiment>> {
+    const r = await this.request<{ experiments: NativeExperiment[]; next_page_token?: string }>('GET', '/experiments', undefined, {
+      filter: opts.filter,
+      view_type: opts.viewType,
+      order_by: opts.orderBy,
+      max_results: opts.maxResults,
+      page_token: opts.pageToken,
+    });
+    return { items: r.experiments ?? [], nextPageToken: r.next_page_token };
+  }
+
+  createExperiment(name: string, opts: { artifactLocation?: string; tags?: Record<string, string> } = {}): Promise<NativeExperiment> {
+    return this.request('POST', '/experiments', { name, artifact_location: opts.artifactLocation, tags: opts.tags });
+  }
+
+  getExperiment(id: string): Promise<NativeExperiment> {
+    return this.request('GET', `/experiments/${TrackingClient.seg(id)}`);
+  }
+
+  /** Resolves a name or an id to the experiment (names first, since a name may look like a number). */
+  async findExperiment(nameOrId: string): Promise<NativeExperiment> {
+    const escaped = nameOrId.replace(/'/g, "\\'");
+    const byName = await this.listExperiments({ filter: `name = '${escaped}'`, viewType: 'ALL', maxResults: 1 });
+    if (byName.items.length) return byName.items[0];
+    return this.getExperiment(nameOrId);
+  }
+
+  updateExperiment(id: string, changes: { name?: string; tags?: Record<string, string> }): Promise<NativeExperiment> {
+    return this.request('PATCH', `/experiments/${TrackingClient.seg(id)}`, changes);
+  }
+
+  async deleteExperiment(id: string): Promise<void> {
+    await this.request('DELETE', `/experiments/${TrackingClient.seg(id)}`);
+  }
+
+  restoreExperiment(id: string): Promise<NativeExperiment> {
+    return this.request('POST', `/experiments/${TrackingClient.seg(id)}/restore`);
+  }
+
+  createRun(opts: { experimentId?: string; runName?: string; userId?: string; startTime?: number; tags?: Record<string, string> } = {}): Promise<NativeRun> {
+    return this.request('POST', '/runs', { experiment_id: opts.experimentId, run_name: opts.runName, user_id: opts.userId, start_time: opts.startTime, tags: opts.tags });
+  }
+
+  getRun(id: string): Promise<NativeRun> {
+    return this.request('GET', `/runs/${TrackingClient.seg(id)}`);
+  }
+
+  updateRun(id: string, changes: { status?: 'RUNNING' | 'SCHEDULED' | 'FINISHED' | 'FAILED' | 'KILLED'; endTime?: number; runName?: string }): Promise<NativeRun> {
+    return this.request('PATCH', `/runs/${TrackingClient.seg(id)}`, { status: changes.status, end_time: changes.endTime, run_name: changes.runName });
+  }
+
+  async deleteRun(id: string): Promise<void> {
+    await this.request('DELETE', `/runs/${TrackingClient.seg(id)}`);
+  }
+
+  restoreRun(id: string): Promise<NativeRun> {
+    return this.request('POST', `/runs/${TrackingClient.seg(id)}/restore`);
+  }
+
+  /** One transaction on the server; split larger batches yourself (1000 metrics, 100 params, 100 tags). */
+  async log(id: string, batch: { metrics?: MetricToLog[]; params?: Record<string, string>; tags?: Record<string, string> }): Promise<void> {
+    await this.request('POST', `/runs/${TrackingClient.seg(id)}/log`, {
+      metrics: batch.metrics?.map((m) => ({ key: m.key, value: wireDouble(m.value), step: m.step, timestamp: m.timestamp, model_id: m.modelId })),
+      params: batch.params,
+      tags: batch.tags,
+    });
+  }
+
+  async searchRuns(opts: { experimentIds: string[]; filter?: string; orderBy?: string[]; maxResults?: number; pageToken?: string; viewType?: ViewType }): Promise<PageOf<NativeRun>> {
+    const r = await this.request<{ runs: NativeRun[]; next_page_token?: string }>('POST', '/runs/search', {
+      experiment_ids: opts.experimentIds,
+      filter: opts.filter,
+      order_by: opts.orderBy,
+      max_results: opts.maxResults,
+      page_token: opts.pageToken,
+      run_view_type: opts.viewType,
+    });
+    return { items: r.runs ?? [], nextPageToken: r.next_page_token };
+  }
+
+  async metricHistory(id: string, key: string, opts: { maxResults?: number; pageToken?: string } = {}): Promise<PageOf<NativeMetricPoint>> {
+    const r = await this.request<{ points: NativeMetricPoint[]; next_page_token?: string }>('GET', `/runs/${TrackingClient.seg(id)}/metrics/${TrackingClient.seg(key)}/history`, undefined, {
+      max_results: opts.maxResults,
+      page_token: opts.pageToken,
+    });
+    return { items: r.points ?? [], nextPageToken: r.next_page_token };
+  }
+
+  listArtifacts(id: string, path?: string): Promise<{ root_uri: string; files: Array<{ path: string; is_dir: boolean; file_size?: number }> }> {
+    return this.request('GET', `/runs/${TrackingClient.seg(id)}/artifacts`, undefined, { path });
+  }
+}
