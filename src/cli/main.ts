@@ -6,6 +6,7 @@ import { registerRegistryCommands } from './registry-commands.ts';
 import { registerServingCommands } from './serving-commands.ts';
 import { registerLabelsCommands } from './labels-commands.ts';
 import { registerMonitoringCommands } from './monitoring-commands.ts';
+import { registerPredictCommands } from './predict-commands.ts';
 
 const program = new Command();
 program.name('pharos').description('Pharos: MLOps from notebook to production').version(VERSION);
@@ -15,6 +16,8 @@ registerRegistryCommands(program);
 registerServingCommands(program);
 registerLabelsCommands(program);
 registerMonitoringCommands(program);
+// Last: `deploy export` joins the `deploy` command if the serving commands made one.
+registerPredictCommands(program);
 
 program.parseAsync(process.argv).catch((e: Error) => {
   process.stderr.write(`error: ${e.message}\n`);

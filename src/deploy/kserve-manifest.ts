@@ -89,7 +89,8 @@ function inferenceService(target: ServingTarget, options: ExportOptions, model: 
 export function kserveInferenceServices(target: ServingTarget, options: ExportOptions): { stable: InferenceService; canary?: InferenceService } {
   validateTarget(target);
   validateOptions(options);
-  const stable = inferenceService(target, options, target.primary, 'primary');
+  // The stable document describes the champion alone; the canary's annotations belong to step 2.
+  const stable = inferenceService({ ...target, canary: undefined }, options, target.primary, 'primary');
   if (!target.canary) return { stable };
   return { stable, canary: inferenceService(target, options, target.canary, 'canary', target.canary.trafficPercent) };
 }
