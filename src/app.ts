@@ -4,8 +4,9 @@ import { LocalArtifactStore, type ArtifactStore } from './artifacts/index.ts';
 import { AuditLog } from './governance/index.ts';
 import { TrackingService } from './tracking/index.ts';
 import { RegistryService } from './registry/index.ts';
+import { MonitoringService } from './monitoring/index.ts';
 import { ServingService, RegistryModelResolver, InferenceLogReader } from './serving/index.ts';
-import { MonitoringService, inferenceLogSource } from './monitoring/index.ts';
+import { MonitoringService, inferenceLogSource, lineageTrainingReference } from './monitoring/index.ts';
 
 export interface PharosConfig {
   /** Folder holding the embedded database and artifacts. Default ./pharos-data */
@@ -46,8 +47,11 @@ export async function createPharos(config: Partial<PharosConfig> = {}): Promise<
     inferenceLogDir: join(dataDir, 'inference-log'),
   });
   await serving.start();
-  // Monitors read the same log serving writes.
-  monitoring.configure({ inferenceLog: inferenceLogSource(new InferenceLogReader(join(dataDir, 'inference-log'))) });
+  // Monitors read the same log serving writes, and find training data through deployment → version → run lineage.
+  monitoring.configure({
+    inferenceLog: inferenceLogSource(new InferenceLogReader(join(dataDir, 'inference-log'))),
+    training: lineageTrainingReference({ serving, registry, tracking }),
+  });
   closers.push(() => serving.close());
   closers.push(async () => monitoring.stopScheduler());
   return {
