@@ -298,7 +298,7 @@ export class ServingService {
         d.mode = mode;
         d.rolloutStartedAt = Date.now();
         d.stable.stats = new SlotStats();
-        void this.loadSlot(d, d.candidate);
+        await this.loadSlot(d, d.candidate);
       }
       d.percent = mode === 'canary' ? (percent ?? (d.percent || 10)) : 0;
       changes.push(`${mode} ${candidateUri}${mode === 'canary' ? ` at ${d.percent}%` : ''}`);
