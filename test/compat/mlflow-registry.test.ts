@@ -1,6 +1,30 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
 import { runPython, startPharosServer, type RunningServer } from '../support/server.ts';
+
+/** The server's store: the embedded SQLite always, and a fresh PostgreSQL database when PHAROS_TEST_PG_URI is set. */
+const backends: Array<{ name: string; args: () => Promise<string[]> }> = [{ name: 'sqlite', args: async () => [] }];
+if (process.env.PHAROS_TEST_PG_URI) {
+  backends.push({
+    name: 'postgres',
+    args: async () => {
+      const admin = process.env.PHAROS_TEST_PG_URI!;
+      const db = `t_${randomBytes(6).toString('hex')}`;
+      const client = new pg.Client({ connectionString: admin });
+      await client.connect();
+      try {
+        await client.query(`CREATE DATABASE ${db}`);
+      } finally {
+        await client.end();
+      }
+      const u = new URL(admin);
+      u.pathname = `/${db}`;
+      return ['--backend-store-uri', u.toString()];
+    },
+  });
+}
 
 /**
  * The real mlflow 3.17 Python client, unmodified, against a real Pharos server: train scikit-learn, log it,
@@ -160,12 +184,12 @@ out["search_paged"] = {"n": len(page), "token": bool(page.token)}
 print(json.dumps(out))
 `;
 
-describe('mlflow client → Pharos model registry', () => {
+for (const backend of backends) describe(`mlflow client → Pharos model registry (${backend.name})`, () => {
   let server: RunningServer;
   const py = (code: string, env: Record<string, string> = {}) => runPython(code, { MLFLOW_TRACKING_URI: server.url, ...env });
 
   before(async () => {
-    server = await startPharosServer();
+    server = await startPharosServer({ args: await backend.args() });
   });
   after(async () => {
     await server?.stop();
