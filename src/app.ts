@@ -4,7 +4,6 @@ import { LocalArtifactStore, type ArtifactStore } from './artifacts/index.ts';
 import { AuditLog } from './governance/index.ts';
 import { TrackingService } from './tracking/index.ts';
 import { RegistryService } from './registry/index.ts';
-import { MonitoringService } from './monitoring/index.ts';
 import { ServingService, RegistryModelResolver, InferenceLogReader } from './serving/index.ts';
 import { MonitoringService, inferenceLogSource, lineageTrainingReference } from './monitoring/index.ts';
 
