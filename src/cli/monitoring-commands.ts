@@ -192,6 +192,18 @@ export function registerMonitoringCommands(program: Command): void {
     .option('--drift-share <x>', 'the dataset drifts when at least this share of columns drift (default 0.5)')
     .option('--fail-on-drift', 'exit with status 2 when the dataset drifted')
     .option('--no-progress', 'no progress bar on stderr')
+    .addHelpText('after', `
+Column types: Parquet columns keep their schema type (numbers, dates and timestamps numerical; strings,
+booleans and enums categorical). CSV columns are numerical when every non-missing cell of the first
+10,000 rows is a number; empty, NA, NaN, null and None cells are missing. As in Evidently, an integer
+column with at most 10 distinct values is compared as categorical; override with --categorical/--numerical.
+The current file is read with the reference's column types.
+
+Exit status: 0 when the comparison ran, whether or not drift was found; 1 for invalid input or options;
+2 with --fail-on-drift when the dataset drifted.
+
+Example:
+  pharos drift --reference train.parquet --current last_week.csv --html drift.html --method age=psi`)
     .action(async (opts: DriftCommandOptions) => {
       const { report } = await runDrift(opts);
       if (opts.html) {

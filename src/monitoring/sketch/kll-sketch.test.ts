@@ -45,6 +45,14 @@ test('rank error on 10^6 values stays within the stated 99% bound, with memory O
   // quantile and rank are consistent inverses within the bound
   const median = sketch.quantile(0.5);
   assert.ok(Math.abs(sketch.rank(median) - 0.5) <= sketch.rankErrorBound);
+  // a stand-in sample is sorted and each of its values sits at its nominal rank within the bound
+  const sample = sketch.quantileSample(1000);
+  assert.equal(sample.length, 1000);
+  for (let i = 0; i < 1000; i += 37) {
+    assert.ok(i === 0 || sample[i] >= sample[i - 1]);
+    const trueRank = sorted.findIndex((v) => v > sample[i]) / sorted.length;
+    assert.ok(Math.abs(trueRank - (i + 0.5) / 1000) <= sketch.rankErrorBound + 1e-3, `sample ${i}`);
+  }
 });
 
 test('a merge of 20 part-sketches is as accurate as one sketch of the whole stream', () => {

@@ -185,6 +185,26 @@ export class KllSketch {
   }
 
   /**
+   * `size` values at evenly spaced ranks ((i + ½) / size): a stand-in sample with the window's
+   * distribution, for distance-based drift tests (Wasserstein, binned PSI/JS) on windows too large
+   * to keep. Not for p-value tests: their p-values depend on the real sample size.
+   */
+  quantileSample(size: number): Float64Array {
+    if (!Number.isInteger(size) || size < 1) throw invalidParameter(`quantile sample size must be a positive integer, got ${size}`);
+    const out = new Float64Array(this.total === 0 ? 0 : size);
+    if (this.total === 0) return out;
+    const { values, cumulative } = this.view();
+    const weightTotal = cumulative[cumulative.length - 1];
+    let j = 0;
+    for (let i = 0; i < size; i++) {
+      const target = ((i + 0.5) / size) * weightTotal;
+      while (j < values.length - 1 && cumulative[j] < target) j++;
+      out[i] = values[j];
+    }
+    return out;
+  }
+
+  /**
    * Estimated counts between consecutive edges, binned like numpy.histogram ([a, b) and a closed
    * last bin): a histogram of a window too large to keep, for drift tests and plots.
    */
