@@ -1,17 +1,44 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
 import { runPython, startPharosServer, type RunningServer } from '../support/server.ts';
+
+/** The store engines to run against: embedded SQLite always, PostgreSQL when PHAROS_TEST_PG_URI is set. */
+async function backends(): Promise<Array<{ name: string; args: () => Promise<string[]> }>> {
+  const list = [{ name: 'sqlite', args: async () => [] as string[] }];
+  const admin = process.env.PHAROS_TEST_PG_URI;
+  if (admin) {
+    list.push({
+      name: 'postgres',
+      args: async () => {
+        const dbName = `compat_${randomBytes(6).toString('hex')}`;
+        const c = new pg.Client({ connectionString: admin });
+        await c.connect();
+        try {
+          await c.query(`CREATE DATABASE ${dbName}`);
+        } finally {
+          await c.end();
+        }
+        const u = new URL(admin);
+        u.pathname = `/${dbName}`;
+        return ['--backend-store-uri', u.toString()];
+      },
+    });
+  }
+  return list;
+}
 
 /**
  * The real mlflow 3.17 Python client, unmodified, against a real Pharos server: realistic training scripts
  * print JSON on their last line and the assertions here check what the server stored and returned.
  */
-describe('mlflow client → Pharos tracking', () => {
+for (const backend of await backends()) describe(`mlflow client → Pharos tracking (${backend.name})`, () => {
   let server: RunningServer;
   const py = (code: string) => runPython(code, { MLFLOW_TRACKING_URI: server.url });
 
   before(async () => {
-    server = await startPharosServer();
+    server = await startPharosServer({ args: await backend.args() });
   });
   after(async () => {
     await server?.stop();
@@ -300,5 +327,60 @@ print(json.dumps({"name": e.name, "tags": e.tags, "location": e.artifact_locatio
     assert.equal(out.hidden, true);
     assert.equal(out.restored, 'active');
     assert.equal(out.missing, 'RESOURCE_DOES_NOT_EXIST');
+  });
+
+  it('sklearn autolog, the MLflow 3 logged-model API (tags, params, initialize/finalize, search), log_table and log_image', async () => {
+    const out = await py(`
+import json, warnings
+warnings.filterwarnings("ignore")
+import numpy as np, pandas as pd
+import mlflow
+from mlflow import MlflowClient
+from sklearn.ensemble import RandomForestClassifier
+
+mlflow.set_experiment("compat-autolog")
+mlflow.sklearn.autolog()
+rng = np.random.default_rng(1)
+X = pd.DataFrame(rng.random((60, 4)), columns=list("abcd")); y = (X.a > 0.5).astype(int)
+with mlflow.start_run() as run:
+    RandomForestClassifier(n_estimators=5, random_state=0).fit(X, y)
+mlflow.sklearn.autolog(disable=True)
+c = MlflowClient()
+r = c.get_run(run.info.run_id)
+lm = mlflow.last_logged_model()
+mlflow.set_logged_model_tags(lm.model_id, {"reviewed": "yes", "owner": "ana"})
+mlflow.delete_logged_model_tag(lm.model_id, "reviewed")
+mlflow.log_model_params({"extra": "1"}, model_id=lm.model_id)
+manual = mlflow.initialize_logged_model(name="manual", params={"p": "1"})
+pending = str(c.get_logged_model(manual.model_id).status)
+mlflow.finalize_logged_model(manual.model_id, "READY")
+found = c.search_logged_models(experiment_ids=[run.info.experiment_id], filter_string="name = 'manual'")
+with mlflow.start_run() as r2:
+    mlflow.log_table({"x": [1, 2], "y": ["a", "b"]}, "tbl.json")
+    mlflow.log_image(np.zeros((4, 4, 3), dtype=np.uint8), "img.png")
+reloaded = c.get_logged_model(lm.model_id)
+print(json.dumps({
+    "has_training_metrics": "training_accuracy_score" in r.data.metrics,
+    "n_params": len(r.data.params),
+    "datasets": len(r.inputs.dataset_inputs),
+    "autolog_model_source": lm.source_run_id == run.info.run_id,
+    "model_tags": {k: v for k, v in reloaded.tags.items() if not k.startswith("mlflow.")},
+    "extra_param": reloaded.params.get("extra"),
+    "pending": pending,
+    "manual_status": str(c.get_logged_model(manual.model_id).status),
+    "found": [m.model_id for m in found] == [manual.model_id],
+    "r2_artifacts": [f.path for f in c.list_artifacts(r2.info.run_id)],
+}))
+`);
+    assert.equal(out.has_training_metrics, true);
+    assert.ok(out.n_params > 5);
+    assert.ok(out.datasets >= 1);
+    assert.equal(out.autolog_model_source, true);
+    assert.deepEqual(out.model_tags, { owner: 'ana' });
+    assert.equal(out.extra_param, '1');
+    assert.match(out.pending, /PENDING/);
+    assert.match(out.manual_status, /READY/);
+    assert.equal(out.found, true);
+    assert.deepEqual(out.r2_artifacts, ['img.png', 'tbl.json']);
   });
 });
