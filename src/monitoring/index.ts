@@ -37,5 +37,5 @@ export type {
 export type { TrainingReferenceResolver } from './monitors/monitor-runner.ts';
 export { WebhookRetrainTrigger, type RetrainTrigger, type RetrainContext } from './alerts/retrain-trigger.ts';
 export { classificationMetrics, regressionMetrics, rocAuc, logLoss, type ClassificationMetrics, type RegressionMetrics, type Label } from './performance/metrics.ts';
-export { BinaryCbpe, type EstimatedBinaryMetrics } from './performance/cbpe.ts';
+export { BinaryCbpe, MulticlassCbpe, type EstimatedBinaryMetrics } from './performance/cbpe.ts';
 export { IsotonicRegression } from './performance/isotonic.ts';

@@ -227,6 +227,39 @@ for (const kind of storeKinds()) {
       assert.equal(afterRun.alerts![0].deliveries.length, 0, 'a rule without channels is recorded, not delivered');
     });
 
+    test('multiclass: macro metrics from probabilities and a CBPE estimate beside them', async () => {
+      const log = new MemoryLog();
+      const svc = new MonitoringService({ store, inferenceLog: log, clock: () => T0 + 10 * MIN });
+      const r = rng(3);
+      const classes = ['setosa', 'versicolor', 'virginica'];
+      const labels: Array<{ request_id: string; label: string }> = [];
+      for (let i = 0; i < 1200; i++) {
+        const z = classes.map(() => Math.exp((r() - 0.5) * 5));
+        const s = z.reduce((a, b) => a + b, 0);
+        const p = z.map((v) => v / s);
+        const u = r();
+        const truth = u < p[0] ? classes[0] : u < p[0] + p[1] ? classes[1] : classes[2];
+        const t = i < 900 ? T0 - 60 * MIN + i * 1000 : T0 + i;
+        log.rows.push({ requestId: `mc-${i}`, deployment: 'iris', features: { petal: p[0] * 3 }, prediction: { output_label: classes[p.indexOf(Math.max(...p))], output_probability: Object.fromEntries(classes.map((c, k) => [c, p[k]])) }, latencyMs: 1, timestamp: t });
+        labels.push({ request_id: `mc-${i}`, label: truth });
+      }
+      await svc.recordLabels(labels);
+      const m = await svc.createMonitor({ name: 'iris-mc', deployment: 'iris', spec: { task: 'multiclass', average: 'weighted', reference: { type: 'window', from: T0 - 60 * MIN, to: T0 }, window: { type: 'count', size: 300 }, checks: { performance: true, estimatedPerformance: true }, alerts: [] } });
+      const run = await svc.runMonitor(m.id);
+      const perf = run.results!.performance!;
+      const current = log.rows.slice(900);
+      const expected = classificationMetrics({
+        yTrue: labels.slice(900).map((l) => l.label),
+        yPred: current.map((q) => (q.prediction as { output_label: string }).output_label),
+        probabilities: current.map((q) => (q.prediction as { output_probability: Record<string, number> }).output_probability),
+        average: 'weighted',
+      });
+      assert.deepEqual(perf.metrics, { ...expected });
+      const est = (run.results!.estimatedPerformance as { metrics: Record<string, number> }).metrics;
+      assert.ok(Math.abs(est.accuracy - expected.accuracy) < 0.08, `estimated ${est.accuracy} vs realised ${expected.accuracy}`);
+      assert.equal(run.results!.conceptDrift!.detected, false, run.results!.conceptDrift!.reason);
+    });
+
     test('uploaded reference, failures stored in history, precise validation errors', async () => {
       const log = new MemoryLog();
       let tick = T0;

@@ -1,7 +1,7 @@
 import { newId } from '../../core/ids.ts';
 import { invalidState } from '../../core/errors.ts';
 import type { LabelStore } from '../performance/label-store.ts';
-import { estimatedPerformance, fitEstimator, realisedPerformance } from '../performance/window-performance.ts';
+import { fitEstimator, realisedPerformance } from '../performance/window-performance.ts';
 import { dataQuality, errorRate, featureTable, inferFeatureKinds, latency, predictionTable, watchedFeatures } from './checks.ts';
 import { observeFlat, observeLogged } from './observations.ts';
 import type { DriftOptions } from '../drift/types.ts';
@@ -176,12 +176,12 @@ export async function executeMonitorRun(monitor: Monitor, deps: RunnerDeps, now:
     const estimator = fitEstimator(reference.rows, perfOpts);
     if (typeof estimator === 'string') results.estimatedPerformance = { skipped: estimator };
     else {
-      estimated = estimatedPerformance(estimator, served, perfOpts);
-      const refEstimated = estimatedPerformance(estimator, reference.rows, perfOpts);
+      estimated = estimator.estimate(served);
+      const refEstimated = estimator.estimate(reference.rows);
       if (estimated && refEstimated) {
         results.estimatedPerformance = { metrics: estimated, reference: refEstimated };
         for (const [k, v] of Object.entries(estimated)) m[`estimated.${k}`] = v;
-      } else results.estimatedPerformance = { skipped: 'the window has no scored predictions' };
+      } else results.estimatedPerformance = { skipped: 'the window has no predictions with scores or probabilities' };
     }
   }
 

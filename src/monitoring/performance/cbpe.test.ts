@@ -4,7 +4,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runPython } from '../../../test/support/server.ts';
-import { BinaryCbpe } from './cbpe.ts';
+import { BinaryCbpe, MulticlassCbpe } from './cbpe.ts';
 import { IsotonicRegression } from './isotonic.ts';
 import { classificationMetrics } from './metrics.ts';
 
@@ -71,4 +71,41 @@ print(json.dumps(m.predict(d['probe']).tolist()))
 `);
   const iso = IsotonicRegression.fit(x, y);
   probe.forEach((p, i) => assert.ok(Math.abs(iso.predict(p) - sk[i]) < 1e-9, `x=${p}: ${iso.predict(p)} vs sklearn ${sk[i]}`));
+});
+
+test('multiclass CBPE estimates macro metrics of shifted windows', () => {
+  const r = rng(9);
+  const classes = ['a', 'b', 'c'];
+  // True class probabilities from a softmax of random logits; the model reports them sharpened (miscalibrated, same ranking).
+  const sample = (n: number, temperature: number) => {
+    const probabilities: Array<Record<string, number>> = [];
+    const labels: string[] = [];
+    const predicted: string[] = [];
+    for (let i = 0; i < n; i++) {
+      const logits = classes.map(() => (r() - 0.5) * 4 * temperature);
+      const z = logits.map(Math.exp);
+      const s = z.reduce((x, y) => x + y, 0);
+      const p = z.map((v) => v / s);
+      const u = r();
+      labels.push(u < p[0] ? 'a' : u < p[0] + p[1] ? 'b' : 'c');
+      const sharp = p.map((v) => v ** 2);
+      const ss = sharp.reduce((x, y) => x + y, 0);
+      probabilities.push(Object.fromEntries(classes.map((c, k) => [c, sharp[k] / ss])));
+      predicted.push(classes[p.indexOf(Math.max(...p))]);
+    }
+    return { probabilities, labels, predicted };
+  };
+  const reference = sample(20_000, 1);
+  const cbpe = MulticlassCbpe.fit(reference.probabilities, reference.labels, classes);
+  const realised: number[] = [];
+  for (const temperature of [0.4, 1, 2.5]) {
+    const w = sample(6000, temperature);
+    const est = cbpe.estimate(w.probabilities, w.predicted);
+    const real = classificationMetrics({ yTrue: w.labels, yPred: w.predicted, probabilities: w.probabilities, average: 'macro' });
+    realised.push(real.accuracy);
+    assert.ok(Math.abs(est.accuracy - real.accuracy) < 0.025, `T=${temperature}: estimated accuracy ${est.accuracy} vs realised ${real.accuracy}`);
+    assert.ok(Math.abs(est.f1 - real.f1) < 0.03, `T=${temperature}: estimated macro F1 ${est.f1} vs realised ${real.f1}`);
+    assert.ok(Math.abs(est.roc_auc - real.roc_auc!) < 0.03, `T=${temperature}: estimated ROC AUC ${est.roc_auc} vs realised ${real.roc_auc}`);
+  }
+  assert.ok(Math.max(...realised) - Math.min(...realised) > 0.15, `realised accuracies ${realised}`);
 });

@@ -99,3 +99,62 @@ export function expectedRocAuc(calibrated: number[]): number {
   for (let i = 1; i < fpr.length; i++) area += ((fpr[i - 1] - fpr[i]) * (tpr[i - 1] + tpr[i])) / 2;
   return area;
 }
+
+/**
+ * Multiclass CBPE as NannyML does it: one isotonic calibrator per class (one-vs-rest) fitted on the
+ * reference, calibrated probabilities renormalised to sum to one, then per-class expected confusion
+ * counts averaged over classes (macro), accuracy as the mean probability of the predicted class.
+ */
+export class MulticlassCbpe {
+  private constructor(
+    private readonly classes: string[],
+    private readonly calibrators: IsotonicRegression[],
+  ) {}
+
+  static fit(probabilities: Array<Record<string, number>>, yTrue: Label[], classes: string[]): MulticlassCbpe {
+    if (classes.length < 2) throw new Error('multiclass CBPE needs at least two classes');
+    const calibrators = classes.map((c) =>
+      IsotonicRegression.fit(
+        probabilities.map((p) => p[c] ?? 0),
+        yTrue.map((y) => (labelKey(y) === c ? 1 : 0)),
+      ),
+    );
+    return new MulticlassCbpe(classes, calibrators);
+  }
+
+  calibrated(probabilities: Record<string, number>): Record<string, number> {
+    const raw = this.classes.map((c, k) => this.calibrators[k].predict(probabilities[c] ?? 0));
+    const sum = raw.reduce((a, b) => a + b, 0);
+    return Object.fromEntries(this.classes.map((c, k) => [c, sum > 0 ? raw[k] / sum : 1 / this.classes.length]));
+  }
+
+  estimate(probabilities: Array<Record<string, number>>, predicted: Label[]): EstimatedBinaryMetrics {
+    if (probabilities.length !== predicted.length) throw new Error('probabilities and predictions differ in length');
+    if (probabilities.length === 0) throw new Error('no samples');
+    const cal = probabilities.map((p) => this.calibrated(p));
+    const ratio = (a: number, b: number) => (b === 0 ? 0 : a / b);
+    let accuracy = 0;
+    cal.forEach((p, i) => (accuracy += p[labelKey(predicted[i])] ?? 0));
+    let precision = 0;
+    let recall = 0;
+    let f1 = 0;
+    let auc = 0;
+    for (const c of this.classes) {
+      let tp = 0;
+      let fp = 0;
+      let fn = 0;
+      cal.forEach((p, i) => {
+        if (labelKey(predicted[i]) === c) {
+          tp += p[c];
+          fp += 1 - p[c];
+        } else fn += p[c];
+      });
+      precision += ratio(tp, tp + fp);
+      recall += ratio(tp, tp + fn);
+      f1 += ratio(2 * tp, 2 * tp + fp + fn);
+      auc += expectedRocAuc(cal.map((p) => p[c]));
+    }
+    const k = this.classes.length;
+    return { count: cal.length, accuracy: accuracy / cal.length, precision: precision / k, recall: recall / k, f1: f1 / k, roc_auc: auc / k };
+  }
+}

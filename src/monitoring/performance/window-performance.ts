@@ -1,5 +1,5 @@
-import { BinaryCbpe } from './cbpe.ts';
-import { classificationMetrics, labelKey, regressionMetrics, type Label } from './metrics.ts';
+import { BinaryCbpe, MulticlassCbpe } from './cbpe.ts';
+import { classificationMetrics, labelKey, regressionMetrics, sortedClasses, type Label } from './metrics.ts';
 
 /** The minimum a window needs for its performance to be computed from labels. */
 export interface ScoredRow {
@@ -41,23 +41,45 @@ export function realisedPerformance(rows: ScoredRow[], opts: PerformanceOptions)
   return { ...classificationMetrics({ yTrue, yPred, probabilities, average: opts.average ?? 'macro' }) };
 }
 
-/**
- * CBPE fitted on a labelled reference; estimates a window's binary performance from scores alone.
- * Returns why not when it cannot (no scores, too few labelled reference rows, single-class reference).
- */
-export function fitEstimator(reference: ScoredRow[], opts: PerformanceOptions): BinaryCbpe | string {
-  if (opts.task !== 'binary') return 'performance estimation supports binary classifiers (CBPE); this monitor is ' + opts.task;
-  const usable = reference.filter((r) => r.label !== undefined && r.prediction?.score !== undefined);
-  if (usable.length < 20) return `the reference needs at least 20 rows with a score and a label to calibrate on (has ${usable.length})`;
-  const pos = labelKey(opts.positiveLabel ?? 1);
-  const positives = usable.filter((r) => labelKey(r.label!) === pos).length;
-  if (positives === 0 || positives === usable.length) return 'the reference labels hold a single class';
-  return BinaryCbpe.fit(usable.map((r) => r.prediction!.score!), usable.map((r) => r.label!), opts.positiveLabel ?? 1);
+/** Estimates a window's performance from the model's confidence alone (CBPE fitted on a labelled reference). */
+export interface PerformanceEstimator {
+  estimate(rows: ScoredRow[]): Record<string, number> | null;
 }
 
-export function estimatedPerformance(estimator: BinaryCbpe, rows: ScoredRow[], opts: PerformanceOptions): Record<string, number> | null {
-  const usable = rows.filter((r) => r.prediction?.score !== undefined && r.prediction.label !== undefined);
-  if (usable.length === 0) return null;
+/**
+ * CBPE fitted on a labelled reference: binary from positive-class scores, multiclass from class
+ * probabilities. Returns why not when it cannot (regression, no scores, too few labelled reference rows,
+ * a single class).
+ */
+export function fitEstimator(reference: ScoredRow[], opts: PerformanceOptions): PerformanceEstimator | string {
+  if (opts.task === 'regression') return 'performance estimation (CBPE) is for classifiers; this monitor is a regression';
   const pos = labelKey(opts.positiveLabel ?? 1);
-  return { ...estimator.estimate(usable.map((r) => r.prediction!.score!), usable.map((r) => labelKey(r.prediction!.label!) === pos)) };
+  if (opts.task === 'binary') {
+    const usable = reference.filter((r) => r.label !== undefined && r.prediction?.score !== undefined);
+    if (usable.length < MIN_CALIBRATION_ROWS) return `the reference needs at least ${MIN_CALIBRATION_ROWS} rows with a score and a label to calibrate on (has ${usable.length})`;
+    const positives = usable.filter((r) => labelKey(r.label!) === pos).length;
+    if (positives === 0 || positives === usable.length) return 'the reference labels hold a single class';
+    const cbpe = BinaryCbpe.fit(usable.map((r) => r.prediction!.score!), usable.map((r) => r.label!), opts.positiveLabel ?? 1);
+    return {
+      estimate(rows) {
+        const scored = rows.filter((r) => r.prediction?.score !== undefined && r.prediction.label !== undefined);
+        if (scored.length === 0) return null;
+        return { ...cbpe.estimate(scored.map((r) => r.prediction!.score!), scored.map((r) => labelKey(r.prediction!.label!) === pos)) };
+      },
+    };
+  }
+  const usable = reference.filter((r) => r.label !== undefined && r.prediction?.probabilities !== undefined);
+  if (usable.length < MIN_CALIBRATION_ROWS) return `the reference needs at least ${MIN_CALIBRATION_ROWS} rows with class probabilities and a label to calibrate on (has ${usable.length})`;
+  const classes = sortedClasses(usable.flatMap((r) => Object.keys(r.prediction!.probabilities!)));
+  if (classes.length < 2) return 'the reference probabilities cover a single class';
+  const cbpe = MulticlassCbpe.fit(usable.map((r) => r.prediction!.probabilities!), usable.map((r) => r.label!), classes);
+  return {
+    estimate(rows) {
+      const scored = rows.filter((r) => r.prediction?.probabilities !== undefined && r.prediction.label !== undefined);
+      if (scored.length === 0) return null;
+      return { ...cbpe.estimate(scored.map((r) => r.prediction!.probabilities!), scored.map((r) => r.prediction!.label!)) };
+    },
+  };
 }
+
+const MIN_CALIBRATION_ROWS = 20;
