@@ -78,10 +78,7 @@ export function numericalShares(
   zeroFill: boolean,
 ): BinnedShares {
   if (referenceDistinct > 20) {
-    const pooled = new Float64Array(reference.length + current.length);
-    pooled.set(reference);
-    pooled.set(current, reference.length);
-    pooled.sort();
+    const pooled = mergeSorted(reference, current);
     const edges = sturgesEdges(pooled);
     const r = Float64Array.from(histogramCounts(reference, edges), (c) => c / reference.length);
     const c = Float64Array.from(histogramCounts(current, edges), (x) => x / current.length);
@@ -128,4 +125,16 @@ export function unionKeys(a: ReadonlyMap<string, number>, b: ReadonlyMap<string,
   const keys = [...a.keys()];
   for (const k of b.keys()) if (!a.has(k)) keys.push(k);
   return keys;
+}
+
+/** Merge of two sorted samples. */
+export function mergeSorted(a: Float64Array, b: Float64Array): Float64Array {
+  const out = new Float64Array(a.length + b.length);
+  let i = 0;
+  let j = 0;
+  let k = 0;
+  while (i < a.length && j < b.length) out[k++] = a[i] <= b[j] ? a[i++] : b[j++];
+  while (i < a.length) out[k++] = a[i++];
+  while (j < b.length) out[k++] = b[j++];
+  return out;
 }

@@ -12,6 +12,7 @@
  *   categorical and says so in the column message.)
  * Missing values (null, undefined, NaN, ±Infinity) are dropped before any test, as Evidently does.
  */
+import { sortFloat64 } from '../stats/sorted.ts';
 import type { DriftColumnType, DriftColumnValues, DriftTable, TypedDriftColumn } from './types.ts';
 
 export const INTEGER_CARDINALITY_LIMIT = 10;
@@ -70,7 +71,7 @@ export function prepareColumn(raw: DriftColumnValues | TypedDriftColumn): Prepar
       if (Number.isFinite(v)) numbers[n++] = v;
     }
     const finite = numbers.subarray(0, n);
-    finite.sort();
+    sortFloat64(finite);
     return {
       valueKind: values instanceof Int32Array ? 'integer' : 'float',
       declaredType,
@@ -98,7 +99,7 @@ export function prepareColumn(raw: DriftColumnValues | TypedDriftColumn): Prepar
     let n = 0;
     for (const v of values) if (typeof v === 'number' && Number.isFinite(v)) numbers[n++] = v;
     const finite = numbers.subarray(0, n);
-    finite.sort();
+    sortFloat64(finite);
     return {
       valueKind: allIntegers && !sawMissingNumber ? 'integer' : 'float',
       declaredType,

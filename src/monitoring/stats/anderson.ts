@@ -3,7 +3,7 @@
  * default midrank variant: the standardised statistic, and the p-value interpolated from the
  * critical-value table by a quadratic fit of log(significance), capped to [0.001, 0.25].
  */
-import { sortedCopy } from './sorted.ts';
+import { sortFloat64, sortedCopy } from './sorted.ts';
 
 export interface AndersonResult {
   statistic: number;
@@ -30,7 +30,7 @@ export function andersonKsamp(samples: ArrayLike<number>[]): AndersonResult {
     Z.set(s, off);
     off += s.length;
   }
-  Z.sort();
+  sortFloat64(Z);
   const zstar: number[] = [];
   const lj: number[] = [];
   const left: number[] = [];
