@@ -158,6 +158,18 @@ for (const kind of storeKinds()) {
       for (const r of racers) if (r.status === 'rejected') assert.equal((r.reason as PharosError).code, 'RESOURCE_ALREADY_EXISTS');
     });
 
+    it('accepts prompt versions only with MLflow's placeholder source', async () => {
+      await registry.createRegisteredModel({ name: 'prompt', tags: { 'mlflow.prompt.is_prompt': 'true' } });
+      const pv = await registry.createModelVersion({ name: 'prompt', source: 'prompt-template', tags: { 'mlflow.prompt.is_prompt': 'true', 'mlflow.prompt.text': 'Hi {{x}}' } });
+      assert.equal(pv.source, 'prompt-template');
+      await rejectsWith(
+        registry.createModelVersion({ name: 'prompt', source: 's3://b/x', tags: { 'mlflow.prompt.is_prompt': 'true' } }),
+        'INVALID_PARAMETER_VALUE',
+        /Invalid prompt source/,
+      );
+      await rejectsWith(registry.createModelVersion({ name: 'prompt', source: 'dummy-source' }), 'INVALID_PARAMETER_VALUE', /local path/);
+    });
+
     it('moves versions through stages, archiving the previous holder on request', async () => {
       await registry.createRegisteredModel({ name: 'staged' });
       for (let i = 0; i < 3; i++) await registry.createModelVersion({ name: 'staged', source: `models:/${modelId}` });

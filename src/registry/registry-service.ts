@@ -80,6 +80,8 @@ const MAX_TAG_VALUE = 100_000;
 const MAX_ALIAS = 255;
 // Column widths of model_versions (PostgreSQL enforces them; the check keeps an overlong value a 400, not a 500).
 const MAX_SOURCE = 1000;
+const PROMPT_TAG = 'mlflow.prompt.is_prompt';
+const PROMPT_SOURCES = new Set(['dummy-source', 'prompt-template']);
 const MAX_RUN_LINK = 500;
 export const SEARCH_REGISTERED_MODELS_MAX = 1000;
 export const SEARCH_MODEL_VERSIONS_MAX = 200_000;
@@ -391,7 +393,14 @@ export class RegistryService {
     if (input.modelId && !/^[\w-]{1,64}$/.test(input.modelId)) throw invalidParameter(`Invalid model ID: '${input.modelId}'.`);
     if (input.runLink && input.runLink.length > MAX_RUN_LINK) throw invalidParameter(`'run_link' exceeds the maximum length of ${MAX_RUN_LINK} characters`);
     const tags = normalizeTags(input.tags);
-    const resolved = await this.resolveSource(input.source, input.runId || undefined, input.modelId || undefined);
+    // Prompt versions (mlflow.genai.register_prompt) live in the registry too; their source is a placeholder.
+    const isPrompt = tags.some((t) => t.key === PROMPT_TAG && t.value.toLowerCase() === 'true');
+    if (isPrompt && !PROMPT_SOURCES.has(input.source)) {
+      throw invalidParameter(`Invalid prompt source: '${input.source}'. Prompt sources must use an MLflow placeholder.`);
+    }
+    const resolved = isPrompt
+      ? { source: input.source, storageLocation: input.source, runId: input.runId || undefined, modelId: input.modelId || undefined }
+      : await this.resolveSource(input.source, input.runId || undefined, input.modelId || undefined);
     if (resolved.storageLocation.length > MAX_SOURCE) throw invalidParameter(`The model's location exceeds ${MAX_SOURCE} characters: '${resolved.storageLocation}'`);
     const now = Date.now();
     const version = await this.deps.store.transaction(async (trx) => {

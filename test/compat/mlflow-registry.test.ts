@@ -253,4 +253,31 @@ for (const backend of backends) describe(`mlflow client → Pharos model registr
     assert.deepEqual(out.search_versions, ['1', '3', '4']);
     assert.deepEqual(out.search_paged, { n: 1, token: true });
   });
+
+  it('keeps prompt versions (mlflow.genai) in the registry without treating them as models', async () => {
+    const out = await py(`
+import json, os, warnings
+warnings.filterwarnings("ignore")
+import mlflow
+mlflow.set_tracking_uri(os.environ["MLFLOW_TRACKING_URI"])
+out = {}
+p1 = mlflow.genai.register_prompt(name="greet", template="Hello {{name}}!", commit_message="first")
+p2 = mlflow.genai.register_prompt(name="greet", template="Hi {{name}}!")
+out["versions"] = [p1.version, p2.version]
+mlflow.genai.set_prompt_alias("greet", alias="prod", version=1)
+out["loaded"] = mlflow.genai.load_prompt("prompts:/greet@prod").format(name="Ana")
+out["latest"] = mlflow.genai.load_prompt("prompts:/greet/2").template
+out["search"] = [p.name for p in mlflow.genai.search_prompts()]
+from mlflow import MlflowClient
+MlflowClient().create_registered_model("plain")
+out["models_listing"] = sorted(m.name for m in MlflowClient().search_registered_models())
+print(json.dumps(out))
+`);
+    assert.deepEqual(out.versions, [1, 2]);
+    assert.equal(out.loaded, 'Hello Ana!');
+    assert.equal(out.latest, 'Hi {{name}}!');
+    assert.deepEqual(out.search, ['greet']);
+    assert.ok(out.models_listing.includes('plain'));
+    assert.ok(!out.models_listing.includes('greet'), 'prompts are hidden from the model listing, as in mlflow');
+  });
 });
