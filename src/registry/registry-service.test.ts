@@ -158,7 +158,7 @@ for (const kind of storeKinds()) {
       for (const r of racers) if (r.status === 'rejected') assert.equal((r.reason as PharosError).code, 'RESOURCE_ALREADY_EXISTS');
     });
 
-    it('accepts prompt versions only with MLflow's placeholder source', async () => {
+    it('accepts prompt versions only with the MLflow placeholder source', async () => {
       await registry.createRegisteredModel({ name: 'prompt', tags: { 'mlflow.prompt.is_prompt': 'true' } });
       const pv = await registry.createModelVersion({ name: 'prompt', source: 'prompt-template', tags: { 'mlflow.prompt.is_prompt': 'true', 'mlflow.prompt.text': 'Hi {{x}}' } });
       assert.equal(pv.source, 'prompt-template');
