@@ -40,7 +40,8 @@ export class MonitoringService {
     this.labels = new LabelStore(deps.store);
     this.monitors = new MonitorStore(deps.store);
     this.clock = deps.clock ?? Date.now;
-    this.scheduler = new MonitorScheduler((id) => this.runMonitor(id));
+    // A failing check is stored as a failed run; only store trouble reaches here, and a cron tick has no caller to tell.
+    this.scheduler = new MonitorScheduler((id) => this.runMonitor(id), (id, e) => process.emitWarning(`scheduled run of monitor ${id} failed: ${(e as Error).message}`));
   }
 
   /** Plugs in sources that land after construction (the serving log, the drift engine, a pipelines trigger). */
