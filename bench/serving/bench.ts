@@ -26,6 +26,9 @@ const { values: args } = parseArgs({
     connections: { type: 'string', default: '1,8,32,128' },
     systems: { type: 'string', default: 'mlflow,pharos,bare-http,onnxruntime' },
     out: { type: 'string' },
+    'pharos-main': { type: 'string', default: join(repoRoot, 'bin/pharos.js') },
+    /** Extra `pharos serve` flags, e.g. "--workers 1 --max-wait-ms 0", to explore its settings. */
+    'pharos-args': { type: 'string', default: '' },
   },
 });
 if (!args['model-dir'] || !args.python) throw new Error('--model-dir and --python are required (run bench/serving/run.sh)');
@@ -34,6 +37,7 @@ const python = args.python;
 const duration = Number(args.duration);
 const connectionCounts = args.connections!.split(',').map(Number);
 const wanted = new Set(args.systems!.split(','));
+const pharosExtraArgs = args['pharos-args']!.split(' ').filter(Boolean);
 const sample = JSON.parse(readFileSync(join(modelDir, 'sample.json'), 'utf8')) as { columns: string[]; row: number[]; onnx_input: string };
 
 interface Cell {
@@ -132,7 +136,7 @@ async function startBareHttp(): Promise<RunningSystem> {
 
 async function startPharos(): Promise<RunningSystem> {
   const port = await freePort();
-  const { child, log } = startProcess(process.execPath, [join(repoRoot, 'bin/pharos.js'), 'serve', join(modelDir, 'model.onnx'), '--name', 'bench', '--host', '127.0.0.1', '--port', String(port)]);
+  const { child, log } = startProcess(process.execPath, [resolve(args['pharos-main']!), 'serve', join(modelDir, 'model.onnx'), '--name', 'bench', '--host', '127.0.0.1', '--port', String(port), ...pharosExtraArgs]);
   await waitFor(`http://127.0.0.1:${port}/v2/health/ready`, child, log);
   return { url: `http://127.0.0.1:${port}/invocations`, body: dataframeBody, stop: () => stopProcess(child) };
 }

@@ -8,12 +8,14 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 PY="$(bash scripts/pyenv.sh)"
 [ -d node_modules ] || npm ci --no-audit --no-fund
-# Pharos runs from the compiled build, as in production.
-npm run build --silent
+# Pharos runs compiled, as in production; built into a private folder so a shared dist/ is never half-rebuilt under us.
+build=".cache/bench-serving-dist"
+rm -rf "$build"
+npx tsc -p tsconfig.build.json --outDir "$build" || { echo "build failed" >&2; exit 1; }
 work="$(mktemp -d /tmp/pharos-bench-serving.XXXX)"
 trap 'rm -rf "$work"' EXIT
 echo "training the model and exporting it (MLflow pyfunc + ONNX) into $work" >&2
 GIT_PYTHON_REFRESH=quiet "$PY" bench/serving/make_model.py "$work" >/dev/null 2>"$work/make_model.log" || { cat "$work/make_model.log" >&2; exit 1; }
-node --import tsx bench/serving/bench.ts --model-dir "$work" --python "$PY" \
+node --import tsx bench/serving/bench.ts --model-dir "$work" --python "$PY" --pharos-main "$build/cli/main.js" \
   --duration "${BENCH_DURATION:-5}" --connections "${BENCH_CONNECTIONS:-1,8,32,128}" \
   --systems "${BENCH_SYSTEMS:-mlflow,pharos,bare-http,onnxruntime}" ${BENCH_OUT:+--out "$BENCH_OUT"}

@@ -1,10 +1,10 @@
-import { test, before } from 'node:test';
+import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { repoRoot, runPython } from '../../test/support/server.ts';
+import { repoRoot, runPython, startPharosServer, type RunningServer } from '../../test/support/server.ts';
 
 /**
  * `pharos predict` end to end: a real scikit-learn RandomForest converted by skl2onnx (default ZipMap output),
@@ -13,6 +13,8 @@ import { repoRoot, runPython } from '../../test/support/server.ts';
  */
 const ROWS = 200_000;
 const dir = mkdtempSync(join(tmpdir(), 'pharos-predict-'));
+let server: RunningServer | undefined;
+after(() => server?.stop());
 
 before(async () => {
   await runPython(`
@@ -121,4 +123,37 @@ test('predict: a file whose columns do not fit the model is a clear error, not a
   const badOut = await runCli(['predict', '--model', join(dir, 'model.onnx'), '--input', join(dir, 'features.parquet'), '--output', join(dir, 'x.json')]);
   assert.equal(badOut.code, 1);
   assert.match(badOut.stderr, /unknown table format/);
+});
+
+test('predict --model models:/churn@champion: through the server (download) and through the local store', async () => {
+  server = await startPharosServer();
+  // Registered with the real mlflow client, as a data scientist would.
+  await runPython(`
+import mlflow, mlflow.onnx, onnx
+from mlflow import MlflowClient
+mlflow.set_tracking_uri(${JSON.stringify(server.url)})
+onx = onnx.load(${JSON.stringify(join(dir, 'model.onnx'))})
+with mlflow.start_run():
+    mlflow.onnx.log_model(onx, name="model", registered_model_name="churn")
+MlflowClient().set_registered_model_alias("churn", "champion", "1")
+print("{}")
+`);
+  const viaServer = join(dir, 'registry-remote.parquet');
+  const remote = await runCli(['predict', '--model', 'models:/churn@champion', '--url', server.url, '--input', join(dir, 'features.parquet'), '--output', viaServer, '--json']);
+  assert.equal(remote.code, 0, remote.stderr);
+  assert.equal(JSON.parse(remote.stdout).rows, ROWS);
+  const cmpRemote = await compareWithSklearn(viaServer, ['output_probability_0', 'output_probability_1'], 'output_label');
+  assert.ok(cmpRemote.max_proba_diff < 1e-5, `max |onnx - sklearn| = ${cmpRemote.max_proba_diff}`);
+  assert.equal(cmpRemote.label_mismatches, 0);
+
+  const viaStore = join(dir, 'registry-local.csv');
+  const local = await runCli(['predict', '--model', 'models:/churn/1', '--data-dir', server.dataDir, '--input', join(dir, 'features.parquet'), '--output', viaStore, '--json']);
+  assert.equal(local.code, 0, local.stderr);
+  const cmpLocal = await compareWithSklearn(viaStore, ['output_probability_0', 'output_probability_1'], 'output_label');
+  assert.equal(cmpLocal.rows, ROWS);
+  assert.ok(cmpLocal.max_proba_diff < 1e-5, `max |onnx - sklearn| = ${cmpLocal.max_proba_diff}`);
+
+  const missing = await runCli(['predict', '--model', 'models:/churn@nope', '--url', server.url, '--input', join(dir, 'features.parquet'), '--output', join(dir, 'x.csv')]);
+  assert.equal(missing.code, 1);
+  assert.match(missing.stderr, /could not resolve models:\/churn@nope/);
 });
