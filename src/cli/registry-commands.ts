@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { RegistryClient, type ModelVersionInfo } from '../client/registry-client.ts';
+import { RegistryClient, type ModelVersionInfo } from '../client/index.ts';
 import { output, printJson, serverUrl } from './output.ts';
 
 const versionRow = (v: ModelVersionInfo) => ({

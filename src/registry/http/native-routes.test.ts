@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { startPharosServer, repoRoot, type RunningServer } from '../../../test/support/server.ts';
-import { RegistryClient, RegistryClientError } from '../../client/registry-client.ts';
+import { RegistryClient, RegistryClientError } from '../../client/index.ts';
 
 function cli(url: string, args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
