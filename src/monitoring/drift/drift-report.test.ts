@@ -162,6 +162,15 @@ describe('driftReport', () => {
     assert.ok(bh.nDrifted <= plain.nDrifted && bonf.nDrifted <= bh.nDrifted);
   });
 
+  it('reference-quantile binning for PSI on numerical columns', () => {
+    const evid = driftReport(reference, current, { columns: ['shifted'], method: 'psi' });
+    const quant = driftReport(reference, current, { columns: ['shifted'], method: 'psi', binning: 'reference-quantiles', bins: 5 });
+    assert.notEqual(evid.columns[0].score, quant.columns[0].score);
+    assert.match(quant.columns[0].message!, /5 reference-quantile bins/);
+    assert.equal(quant.columns[0].drifted, quant.columns[0].score! >= 0.1);
+    assert.throws(() => driftReport(reference, current, { bins: 1 }), /bins must be an integer/);
+  });
+
   it('histograms share bins across sides', () => {
     const r = driftReport(reference, current, { columns: ['shifted', 'city'] });
     const h = r.columns[0].histogram!;

@@ -48,6 +48,9 @@ function validateOptions(options: DriftOptions): void {
   check(options.numericalMethod, 'numericalMethod');
   check(options.categoricalMethod, 'categoricalMethod');
   for (const [c, m] of Object.entries(options.perColumnMethod ?? {})) check(m, `perColumnMethod.${c}`);
+  if (options.bins !== undefined && !(Number.isInteger(options.bins) && options.bins >= 2)) {
+    throw new RangeError(`bins must be an integer >= 2, got ${options.bins}`);
+  }
   if (options.driftShare !== undefined && !(options.driftShare >= 0 && options.driftShare <= 1)) {
     throw new RangeError(`driftShare must be within [0, 1], got ${options.driftShare}`);
   }
@@ -109,7 +112,7 @@ function columnDrift(name: string, referenceTable: DriftTable, currentTable: Dri
   }
   let outcome;
   try {
-    outcome = runMethod(method, type, ref, cur);
+    outcome = runMethod(method, type, ref, cur, { mode: options.binning ?? 'evidently', bins: options.bins ?? 10 });
   } catch (err) {
     if (err instanceof DriftInputError || err instanceof RangeError) return skip(err.message, method);
     throw err;

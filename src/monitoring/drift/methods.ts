@@ -9,6 +9,7 @@ import { cramerVonMises2samp } from '../stats/cramer-von-mises.ts';
 import { energyDistance, jensenShannonDistance, klDivergence, populationStabilityIndex, wassersteinDistance } from '../stats/distances.ts';
 import { chiSquare, twoProportionZTest } from '../stats/frequency-tests.ts';
 import { ks2samp } from '../stats/ks.ts';
+import { quantilePsi } from '../stats/psi.ts';
 import { populationStd } from '../stats/sorted.ts';
 import { categoryShares, histogramCounts, numericalShares, sturgesEdges, unionKeys } from './binning.ts';
 import { categoryCounts, type PreparedColumn } from './columns.ts';
@@ -95,11 +96,17 @@ export interface MethodOutcome {
 }
 
 /** Runs one test on cleaned, non-empty columns. */
+export interface BinningChoice {
+  mode: 'evidently' | 'reference-quantiles';
+  bins: number;
+}
+
 export function runMethod(
   method: DriftMethodName,
   type: DriftColumnType,
   reference: PreparedColumn,
   current: PreparedColumn,
+  binning: BinningChoice = { mode: 'evidently', bins: 10 },
 ): MethodOutcome {
   const numeric = type === 'numerical' && reference.numbers !== undefined && current.numbers !== undefined;
   const needNumbers = () => {
@@ -167,6 +174,14 @@ export function runMethod(
     case 'psi':
     case 'kl_div': {
       const zeroFill = method !== 'jensenshannon';
+      if (numeric && binning.mode === 'reference-quantiles') {
+        const q = quantilePsi(reference.numbers!, current.numbers!, { bins: binning.bins, sorted: true });
+        const r = Float64Array.from(q.reference, (x) => x / reference.count);
+        const c = Float64Array.from(q.current, (x) => x / current.count);
+        if (zeroFill) for (const a of [r, c]) for (let i = 0; i < a.length; i++) if (a[i] === 0) a[i] = 1e-4;
+        const score = method === 'psi' ? q.psi : method === 'kl_div' ? klDivergence(r, c) : jensenShannonDistance(r, c);
+        return { score, statistic: score, note: `${q.reference.length} reference-quantile bins` };
+      }
       const shares = numeric
         ? numericalShares(reference.numbers!, current.numbers!, reference.distinct, zeroFill)
         : categoryShares(categoryCounts(reference), categoryCounts(current), reference.count, current.count, zeroFill);

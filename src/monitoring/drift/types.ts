@@ -81,6 +81,14 @@ export interface DriftOptions {
   readonly driftShare?: number;
   /** Correction over the p-value tests of one report (default 'none'). */
   readonly correction?: MultipleTestingCorrection;
+  /**
+   * How PSI, KL and Jensen–Shannon bin numerical columns: 'evidently' (default: Sturges bins over both
+   * samples, Evidently's zero filling) or 'reference-quantiles' (`bins` reference-quantile bins with
+   * open outer bins, empty bins set to 1e-4; see stats/psi.ts).
+   */
+  readonly binning?: 'evidently' | 'reference-quantiles';
+  /** Number of bins for binning 'reference-quantiles' (default 10). */
+  readonly bins?: number;
   /** Bins for the plot histograms (default 10, as Evidently's plots). */
   readonly histogramBins?: number;
 }

@@ -5,3 +5,4 @@ export { cramerVonMises2samp, type CvmResult } from './cramer-von-mises.ts';
 export { wassersteinDistance, energyDistance, jensenShannonDistance, klDivergence, populationStabilityIndex } from './distances.ts';
 export { chiSquare, twoProportionZTest, type TestResult } from './frequency-tests.ts';
 export { chi2Sf, normCdf, kstwoSf, smirnovSf } from './special.ts';
+export { quantilePsi, categoricalPsi, quantileSorted, type QuantilePsiOptions, type QuantilePsiResult } from './psi.ts';
