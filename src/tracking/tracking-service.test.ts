@@ -260,5 +260,35 @@ for (const kind of storeKinds()) {
       await rejectsWith(tracking.getLoggedModel(model.info.model_id), 'RESOURCE_DOES_NOT_EXIST');
       await rejectsWith(tracking.logMetric(info.run_id, { key: 'acc', value: 1, timestamp: 6, model_id: 'm-missing' }), 'RESOURCE_DOES_NOT_EXIST');
     });
+
+    it('refuses values the columns cannot hold (NUL bytes, over-wide names and ids) with 400s on both engines', async () => {
+      const expId = await tracking.createExperiment('exp-widths');
+      const { info } = await tracking.createRun({ experimentId: expId });
+      await rejectsWith(tracking.setTag(info.run_id, 'mlflow.runName', 'n'.repeat(251)), 'INVALID_PARAMETER_VALUE', /run name/);
+      await rejectsWith(tracking.createRun({ experimentId: expId, tags: [{ key: 'mlflow.runName', value: 'n'.repeat(251) }] }), 'INVALID_PARAMETER_VALUE');
+      await rejectsWith(tracking.createRun({ experimentId: expId, userId: 'u'.repeat(257) }), 'INVALID_PARAMETER_VALUE', /user_id/);
+      await rejectsWith(tracking.setTag(info.run_id, 'k', 'a\0b'), 'INVALID_PARAMETER_VALUE', /NUL/);
+      await rejectsWith(tracking.createExperiment('bad\0name'), 'INVALID_PARAMETER_VALUE', /NUL/);
+      await rejectsWith(tracking.logMetric(info.run_id, { key: 'm', value: 1, timestamp: 1, model_id: 'm'.repeat(65) }), 'INVALID_PARAMETER_VALUE', /model_id/);
+      await rejectsWith(tracking.getExperiment('4294967296'), 'INVALID_PARAMETER_VALUE');
+      await rejectsWith(tracking.createExperiment('x', { artifactLocation: 's3://' + 'b'.repeat(1000) }), 'INVALID_PARAMETER_VALUE', /Artifact location/);
+    });
+
+    it('keeps param first-write-wins under concurrent batches', async () => {
+      const expId = await tracking.createExperiment('exp-race');
+      const { info } = await tracking.createRun({ experimentId: expId });
+      const results = await Promise.allSettled(
+        Array.from({ length: 6 }, (_, i) => tracking.logBatch(info.run_id, { params: [{ key: 'seed', value: String(i % 2) }], metrics: [{ key: 'm', value: i, timestamp: i, step: i }] })),
+      );
+      const stored = (await tracking.getRun(info.run_id)).data.params.find((p) => p.key === 'seed')?.value;
+      assert.ok(stored === '0' || stored === '1');
+      for (const [i, r] of results.entries()) {
+        if (String(i % 2) === stored) assert.equal(r.status, 'fulfilled');
+        else assert.equal(r.status, 'rejected');
+      }
+      const latest = (await tracking.getRun(info.run_id)).data.metrics.find((m) => m.key === 'm');
+      const fulfilledSteps = results.flatMap((r, i) => (r.status === 'fulfilled' ? [i] : []));
+      assert.equal(latest?.step, Math.max(...fulfilledSteps), 'the latest metric is the highest step among the batches that committed');
+    });
   });
 }

@@ -132,6 +132,7 @@ export class TrackingService {
     const expName = validateExperimentName(name);
     const tags = opts.tags ?? [];
     for (const t of tags) this.validateExperimentTag(t);
+    validateLength('Artifact location', opts.artifactLocation, LIMITS.artifactLocationLength);
     const existing = await this.db.selectFrom('experiments').select(['experiment_id', 'lifecycle_stage']).where('name', '=', expName).executeTakeFirst();
     if (existing) {
       if (existing.lifecycle_stage === 'deleted') {
@@ -298,7 +299,9 @@ export class TrackingService {
         `Both 'run_name' argument and 'mlflow.runName' tag are specified, but with different values (run_name='${input.runName}', mlflow.runName='${nameTag}').`,
       );
     }
-    if (input.runName !== undefined) validateLength('Run name', input.runName, LIMITS.keyLength);
+    if (input.runName !== undefined) validateLength('Run name', input.runName, LIMITS.runNameLength);
+    validateLength(`Tag 'mlflow.runName' value (the run name)`, nameTag, LIMITS.runNameLength);
+    validateLength('user_id', input.userId, LIMITS.userIdLength);
     const runName = input.runName || nameTag || randomRunName();
     if (!nameTag) tags.push({ key: RUN_NAME_TAG, value: runName });
     const runId = newRunId();
@@ -402,7 +405,7 @@ export class TrackingService {
       throw invalidParameter(`Invalid value '${patch.status}' for parameter 'status' supplied. Expected one of ${RUN_STATUSES.join(', ')}.`);
     }
     if (patch.endTime !== undefined && (!isInt(patch.endTime) || patch.endTime < 0)) throw invalidParameter(`Invalid value ${patch.endTime} for parameter 'end_time' supplied.`);
-    if (patch.runName !== undefined) validateLength('Run name', patch.runName, LIMITS.keyLength);
+    if (patch.runName !== undefined) validateLength('Run name', patch.runName, LIMITS.runNameLength);
     await this.deps.store.transaction(async (trx) => {
       await this.activeRunRow(id, trx);
       const set: { status?: string; end_time?: number; name?: string } = {};
@@ -459,6 +462,7 @@ export class TrackingService {
     validateKey('Tag', t?.key, `${path}.key`);
     if (typeof t.value !== 'string') throw invalidParameter(`Invalid value ${JSON.stringify(t.value)} for parameter '${path}.value' supplied: tag values must be strings.`);
     validateLength(`Tag '${t.key}' value`, t.value, LIMITS.tagValueLength);
+    if (t.key === RUN_NAME_TAG) validateLength(`Tag 'mlflow.runName' value (the run name)`, t.value, LIMITS.runNameLength);
   }
 
   private validateParam(p: KeyValue, path: string): void {
@@ -473,6 +477,9 @@ export class TrackingService {
     if (!isInt(m.timestamp) || m.timestamp < 0) {
       throw invalidParameter(`Invalid value ${JSON.stringify(m.timestamp)} for parameter '${path}.timestamp' supplied: metric '${m.key}' timestamp must be a nonnegative long (64-bit integer).`);
     }
+    validateLength(`${path}.model_id`, m.model_id, LIMITS.modelIdLength);
+    validateLength(`${path}.dataset_name`, m.dataset_name, LIMITS.datasetNameLength);
+    validateLength(`${path}.dataset_digest`, m.dataset_digest, LIMITS.metricDatasetDigestLength);
     if (m.step !== undefined && !isInt(m.step)) throw invalidParameter(`Invalid value ${JSON.stringify(m.step)} for parameter '${path}.step' supplied: metric '${m.key}' step must be a valid long (64-bit integer).`);
   }
 
@@ -520,8 +527,14 @@ export class TrackingService {
     const known = new Set(existing.map((e) => e.key));
     const fresh = [...params].filter(([k]) => !known.has(k)).map(([key, value]) => ({ run_uuid: runId, key, value }));
     for (const part of chunks(fresh, ROWS_PER_INSERT)) {
-      // A concurrent writer may have inserted the same key meanwhile; same value is fine, and a different value loses the race quietly.
-      await trx.insertInto('params').values(part).onConflict((oc) => oc.columns(['run_uuid', 'key']).doNothing()).execute();
+      // A concurrent writer may have inserted the same key meanwhile: the same value is fine, a different one is the usual conflict.
+      const inserted = await trx.insertInto('params').values(part).onConflict((oc) => oc.columns(['run_uuid', 'key']).doNothing()).returning('key').execute();
+      if (inserted.length === part.length) continue;
+      const done = new Set(inserted.map((r) => r.key));
+      const raced = part.filter((p) => !done.has(p.key)).map((p) => p.key);
+      const now = await trx.selectFrom('params').select(['key', 'value']).where('run_uuid', '=', runId).where('key', 'in', raced).execute();
+      const lost = now.filter((e) => params.get(e.key) !== e.value).map((e) => ({ key: e.key, old_value: e.value, new_value: params.get(e.key) }));
+      if (lost.length) throw invalidParameter(`Changing param values is not allowed. Params were already logged='${JSON.stringify(lost)}' for run ID='${runId}'.`);
     }
   }
 
@@ -771,6 +784,7 @@ export class TrackingService {
     const expId = parseExperimentId(input.experimentId);
     const name = input.name || randomRunName();
     validateLength('Logged model name', name, LIMITS.datasetNameLength);
+    validateLength('Logged model type', input.modelType, LIMITS.modelTypeLength);
     const params = input.params ?? [];
     const tags = input.tags ?? [];
     params.forEach((p, i) => this.validateParam(p, `params[${i}]`));
@@ -964,6 +978,7 @@ function validateDatasetInput(d: DatasetInput, i: number): void {
   validateLength(`Dataset name`, ds.name, LIMITS.datasetNameLength);
   validateLength(`Dataset digest`, ds.digest, LIMITS.datasetDigestLength);
   validateLength(`Dataset source`, ds.source, LIMITS.datasetSourceLength);
+  validateLength(`Dataset source type`, ds.source_type, LIMITS.datasetSourceTypeLength);
   validateLength(`Dataset schema`, ds.schema, LIMITS.datasetSchemaLength);
   validateLength(`Dataset profile`, ds.profile, LIMITS.datasetProfileLength);
   for (const t of d.tags ?? []) {

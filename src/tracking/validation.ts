@@ -20,6 +20,14 @@ export const LIMITS = {
   inputTagKeyLength: 255,
   inputTagValueLength: 500,
   datasetsPerBatch: 1000,
+  // Column widths of the schema: checked up front so PostgreSQL never sees an over-long value (a 500 there).
+  runNameLength: 250,
+  userIdLength: 256,
+  artifactLocationLength: 1000,
+  datasetSourceTypeLength: 36,
+  modelIdLength: 64,
+  modelTypeLength: 500,
+  metricDatasetDigestLength: 64,
   searchRunsMaxResults: 50000,
   searchExperimentsMaxResults: 50000,
 } as const;
@@ -48,6 +56,7 @@ export function validateKey(kind: string, key: unknown, path = 'key'): string {
 }
 
 export function validateLength(what: string, value: string | undefined | null, limit: number): void {
+  if (typeof value === 'string' && value.includes('\0')) throw invalidParameter(`${what} contains a NUL byte, which is not allowed.`);
   if (value !== undefined && value !== null && value.length > limit) {
     throw invalidParameter(`${what} is ${value.length} characters long, which exceeds the maximum length of ${limit}. Values are not truncated; shorten the value.`);
   }
@@ -70,16 +79,19 @@ export function validateBatchLimits(metrics: number, params: number, tags: numbe
 export function validateExperimentName(name: unknown): string {
   if (name === undefined || name === null || name === '') throw invalidParameter(`Invalid experiment name: '${name ?? ''}'`);
   if (typeof name !== 'string') throw invalidParameter(`Invalid experiment name: ${JSON.stringify(name)}. Expects a string.`);
+  if (name.includes('\0')) throw invalidParameter('Invalid experiment name: NUL bytes are not allowed.');
   if (name.length > LIMITS.experimentNameLength) {
     throw invalidParameter(`Experiment name is ${name.length} characters long, which exceeds the maximum length of ${LIMITS.experimentNameLength}.`);
   }
   return name;
 }
 
-/** Experiment ids are integers on the wire as strings ("0", "12"). */
+const MAX_INT32 = 2147483647;
+
+/** Experiment ids are integers on the wire as strings ("0", "12"); the column is a 32-bit integer. */
 export function parseExperimentId(id: unknown): number {
   const s = typeof id === 'number' ? String(id) : id;
-  if (typeof s !== 'string' || !/^\d{1,15}$/.test(s)) {
+  if (typeof s !== 'string' || !/^\d{1,10}$/.test(s) || Number(s) > MAX_INT32) {
     throw invalidParameter(`Invalid experiment ID '${String(id)}'. Experiment ID must be a valid integer.`);
   }
   return Number(s);
@@ -107,4 +119,18 @@ const NOUNS = ['ant', 'bass', 'bat', 'cod', 'crane', 'deer', 'doe', 'eel', 'finc
 export function randomRunName(): string {
   const pick = (a: string[]) => a[Math.floor(Math.random() * a.length)];
   return `${pick(ADJECTIVES)}-${pick(NOUNS)}-${Math.floor(Math.random() * 1000)}`;
+}
+
+/** Rejects NUL bytes anywhere in a request (PostgreSQL text cannot hold them; SQLite would truncate on some paths). */
+export function rejectNulBytes(value: unknown, path = 'request'): void {
+  if (typeof value === 'string') {
+    if (value.includes('\0')) throw invalidParameter(`Invalid value for parameter '${path}' supplied: NUL bytes are not allowed.`);
+  } else if (Array.isArray(value)) {
+    value.forEach((v, i) => rejectNulBytes(v, `${path}[${i}]`));
+  } else if (value && typeof value === 'object') {
+    for (const [k, v] of Object.entries(value)) {
+      rejectNulBytes(k, path);
+      rejectNulBytes(v, path === 'request' ? k : `${path}.${k}`);
+    }
+  }
 }

@@ -2,12 +2,13 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { request } from 'node:http';
 import { startPharosServer, type RunningServer } from '../support/server.ts';
+import { trackingBackends } from './tracking-backends.ts';
 
 /**
  * Raw HTTP error cases on the MLflow tracking and artifact APIs: every bad input is a 4xx with MLflow's
  * `{error_code, message}`, never a 5xx (the mlflow client retries 5xx for minutes).
  */
-describe('tracking HTTP errors', () => {
+for (const backend of await trackingBackends()) describe(`tracking HTTP errors (${backend.name})`, () => {
   let server: RunningServer;
   let runId: string;
   let expId: string;
@@ -57,7 +58,7 @@ describe('tracking HTTP errors', () => {
   };
 
   before(async () => {
-    server = await startPharosServer();
+    server = await startPharosServer({ args: await backend.args() });
     expId = (await call('POST', '/api/2.0/mlflow/experiments/create', { name: 'errors' })).json.experiment_id;
     runId = (await call('POST', '/api/2.0/mlflow/runs/create', { experiment_id: expId, start_time: Date.now() })).json.run.info.run_id;
   });
@@ -177,6 +178,15 @@ describe('tracking HTTP errors', () => {
     assert.equal(ok.json, 'fine');
     assert.equal(ok.headers.get('x-content-type-options'), 'nosniff');
     assert.match(ok.headers.get('content-disposition') ?? '', /attachment; filename="ok.txt"/);
+  });
+
+  it('NUL bytes and out-of-range ids are 400 on every engine', async () => {
+    expectError(await call('POST', '/api/2.0/mlflow/runs/set-tag', { run_id: runId, key: 'k', value: 'a\u0000b' }), 400, 'INVALID_PARAMETER_VALUE', /NUL/);
+    expectError(await call('GET', '/api/2.0/mlflow/experiments/get-by-name?experiment_name=a%00b'), 400, 'INVALID_PARAMETER_VALUE', /NUL/);
+    expectError(await call('GET', '/api/2.0/mlflow/logged-models/m-%00'), 400, 'INVALID_PARAMETER_VALUE');
+    expectError(await call('GET', '/api/2.0/mlflow/experiments/get?experiment_id=99999999999'), 400, 'INVALID_PARAMETER_VALUE');
+    expectError(await call('POST', '/api/2.0/mlflow/runs/create', { experiment_id: expId, run_name: 'n'.repeat(300) }), 400, 'INVALID_PARAMETER_VALUE', /250/);
+    expectError(await call('GET', '/api/v1/experiments?filter=name%20%3D%20%27a%00%27'), 400, 'INVALID_PARAMETER_VALUE');
   });
 
   it('unknown endpoints are 404 ENDPOINT_NOT_FOUND', async () => {

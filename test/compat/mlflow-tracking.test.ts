@@ -1,39 +1,13 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
-import pg from 'pg';
 import { runPython, startPharosServer, type RunningServer } from '../support/server.ts';
-
-/** The store engines to run against: embedded SQLite always, PostgreSQL when PHAROS_TEST_PG_URI is set. */
-async function backends(): Promise<Array<{ name: string; args: () => Promise<string[]> }>> {
-  const list = [{ name: 'sqlite', args: async () => [] as string[] }];
-  const admin = process.env.PHAROS_TEST_PG_URI;
-  if (admin) {
-    list.push({
-      name: 'postgres',
-      args: async () => {
-        const dbName = `compat_${randomBytes(6).toString('hex')}`;
-        const c = new pg.Client({ connectionString: admin });
-        await c.connect();
-        try {
-          await c.query(`CREATE DATABASE ${dbName}`);
-        } finally {
-          await c.end();
-        }
-        const u = new URL(admin);
-        u.pathname = `/${dbName}`;
-        return ['--backend-store-uri', u.toString()];
-      },
-    });
-  }
-  return list;
-}
+import { trackingBackends } from './tracking-backends.ts';
 
 /**
  * The real mlflow 3.17 Python client, unmodified, against a real Pharos server: realistic training scripts
  * print JSON on their last line and the assertions here check what the server stored and returned.
  */
-for (const backend of await backends()) describe(`mlflow client → Pharos tracking (${backend.name})`, () => {
+for (const backend of await trackingBackends()) describe(`mlflow client → Pharos tracking (${backend.name})`, () => {
   let server: RunningServer;
   const py = (code: string) => runPython(code, { MLFLOW_TRACKING_URI: server.url });
 

@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type { Pharos } from '../../app.ts';
+import { rejectNulBytes } from '../validation.ts';
 import { invalidParameter } from '../../core/errors.ts';
 import type { DatasetInput, ViewType } from '../entities.ts';
 import type { MetricInput } from '../tracking-service.ts';
@@ -47,6 +48,12 @@ function datasetInputFromWire(o: Record<string, unknown>, i: number): DatasetInp
 export const mlflowTrackingRoutes: FastifyPluginAsync<{ pharos: Pharos }> = async (app, opts) => {
   const tracking = opts.pharos.tracking;
   const hidden = app.prefix.startsWith('/ajax-api');
+  // PostgreSQL cannot even compare a string holding a NUL byte: refuse such input before any query (a 400, not a 500).
+  app.addHook('preHandler', async (req) => {
+    rejectNulBytes(req.params, 'path');
+    rejectNulBytes(req.query);
+    rejectNulBytes(req.body);
+  });
   app.addHook('onSend', async (_req, reply, payload) => {
     reply.header('X-Content-Type-Options', 'nosniff');
     return payload;

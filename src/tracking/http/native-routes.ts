@@ -1,5 +1,6 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { Pharos } from '../../app.ts';
+import { rejectNulBytes } from '../validation.ts';
 import type { KeyValue, ViewType } from '../entities.ts';
 import { toDouble } from './mlflow-request.ts';
 import { errorSchema, experimentSchema, metricPointSchema, nativeExperiment, nativeMetricPoint, nativeRun, runSchema } from './native-json.ts';
@@ -38,6 +39,12 @@ interface MetricBody {
 /** Pharos native API (tracking part), mounted under /api/v1. A thin REST layer over the same TrackingService as the MLflow routes. */
 export const nativeTrackingRoutes: FastifyPluginAsync<{ pharos: Pharos }> = async (app, opts) => {
   const tracking = opts.pharos.tracking;
+  // PostgreSQL cannot even compare a string holding a NUL byte: refuse such input before any query (a 400, not a 500).
+  app.addHook('preHandler', async (req) => {
+    rejectNulBytes(req.params, 'path');
+    rejectNulBytes(req.query);
+    rejectNulBytes(req.body);
+  });
   const tags = ['tracking'];
 
   app.get<{ Querystring: { filter?: string; view_type?: ViewType; order_by?: string[]; max_results?: number; page_token?: string } }>(
