@@ -151,6 +151,14 @@ for (const kind of storeKinds()) {
       await rejectsWith(registry.setRegisteredModelTag('limits', 'k', 'v'.repeat(100_001)), 'INVALID_PARAMETER_VALUE', /maximum length/);
       await rejectsWith(registry.setRegisteredModelAlias('limits', 'a'.repeat(256), 1), 'INVALID_PARAMETER_VALUE', /maximum length/);
 
+      await rejectsWith(registry.createRegisteredModel({ name: 'nul\0name' }), 'INVALID_PARAMETER_VALUE', /NUL/);
+      await rejectsWith(registry.updateRegisteredModel('limits', 'a\0b'), 'INVALID_PARAMETER_VALUE', /NUL/);
+      await rejectsWith(registry.setRegisteredModelTag('limits', 'k', 'v\0'), 'INVALID_PARAMETER_VALUE', /NUL/);
+      await rejectsWith(registry.createModelVersion({ name: 'limits', source: 's3://b/m', description: '\0' }), 'INVALID_PARAMETER_VALUE', /NUL/);
+      await rejectsWith(registry.createModelVersion({ name: 'limits', source: 's3://b/\0' }), 'INVALID_PARAMETER_VALUE');
+      await rejectsWith(registry.getModelVersion('limits', '3000000000'), 'INVALID_PARAMETER_VALUE', /out of range/);
+      await rejectsWith(registry.getModelVersion('limits', '-1'), 'RESOURCE_DOES_NOT_EXIST');
+
       const created = await Promise.all(Array.from({ length: 12 }, (_, i) => registry.createModelVersion({ name: 'limits', source: `s3://b/m${i}` })));
       assert.deepEqual(created.map((v) => v.version).sort((a, b) => a - b), Array.from({ length: 12 }, (_, i) => i + 1));
       const racers = await Promise.allSettled(Array.from({ length: 4 }, () => registry.createRegisteredModel({ name: 'race' })));
@@ -272,6 +280,7 @@ for (const kind of storeKinds()) {
       await rejectsWith(registry.resolveModelUri('models:/uris@'), 'INVALID_PARAMETER_VALUE');
       await rejectsWith(registry.resolveModelUri('s3://bucket/m'), 'INVALID_PARAMETER_VALUE', /not in this server's artifact store/);
       await rejectsWith(registry.resolveModelUri('mlflow-artifacts:/1/../../etc'), 'INVALID_PARAMETER_VALUE');
+      await rejectsWith(registry.resolveModelUri('models:/m-\0'), 'INVALID_PARAMETER_VALUE', /NUL/);
       await rejectsWith(registry.resolveModelUri(`runs:/${'f'.repeat(32)}/model`), 'RESOURCE_DOES_NOT_EXIST');
     });
 

@@ -78,6 +78,7 @@ export interface CreateModelVersionInput {
 const MAX_TAG_KEY = 250;
 const MAX_TAG_VALUE = 100_000;
 const MAX_ALIAS = 255;
+const MAX_INT32 = 2 ** 31 - 1;
 // Column widths of model_versions (PostgreSQL enforces them; the check keeps an overlong value a 400, not a 500).
 const MAX_SOURCE = 1000;
 const PROMPT_TAG = 'mlflow.prompt.is_prompt';
@@ -119,6 +120,7 @@ function badPathMessage(name: string): string {
 export function validateModelName(name: unknown, param = 'name'): string {
   if (typeof name !== 'string' || name.trim() === '') throw invalidParameter(`Missing value for required parameter '${param}'.`);
   if (name.includes('/') || name.includes(':')) throw invalidParameter(`Invalid model name '${name}'. Names cannot contain '/' or ':'.`);
+  checkText(name, param);
   if (pathNotUnique(name)) throw invalidParameter(`Invalid value ${JSON.stringify(name)} for parameter '${param}' supplied: ${badPathMessage(name)}`);
   if (name.length > 256) throw invalidParameter(`'${param}' exceeds the maximum length of 256 characters`);
   return name;
@@ -129,7 +131,14 @@ export function parseVersion(version: unknown): number {
   if (!/^-?\d+$/.test(s) || !Number.isSafeInteger(Number(s))) {
     throw invalidParameter(`Parameter 'version' must be an integer, got '${version ?? ''}'.`);
   }
+  // The column is a 32-bit integer; PostgreSQL would fail the query (a 500) on anything wider.
+  if (Math.abs(Number(s)) > MAX_INT32) throw invalidParameter(`Parameter 'version' is out of range, got '${version}'.`);
   return Number(s);
+}
+
+/** PostgreSQL text cannot hold NUL; refusing it everywhere keeps both engines answering alike. */
+function checkText(value: string | null | undefined, param: string): void {
+  if (typeof value === 'string' && value.includes('\0')) throw invalidParameter(`Parameter '${param}' must not contain NUL characters.`);
 }
 
 function validateTag(key: unknown, value: unknown): { key: string; value: string } {
@@ -143,6 +152,7 @@ function validateTag(key: unknown, value: unknown): { key: string; value: string
   if (key.length > MAX_TAG_KEY) throw invalidParameter(`'key' exceeds the maximum length of ${MAX_TAG_KEY} characters`);
   if (value === null || value === undefined) value = '';
   if (typeof value !== 'string') throw invalidParameter(`Tag value for '${key}' must be a string.`);
+  checkText(value, 'value');
   if (value.length > MAX_TAG_VALUE) throw invalidParameter(`'value' exceeds the maximum length of ${MAX_TAG_VALUE} characters`);
   return { key, value };
 }
@@ -229,6 +239,7 @@ export class RegistryService {
   async createRegisteredModel(input: { name: string; description?: string; tags?: CreateModelVersionInput['tags'] }): Promise<RegisteredModel> {
     const name = validateModelName(input.name);
     const tags = normalizeTags(input.tags);
+    checkText(input.description, 'description');
     const now = Date.now();
     try {
       await this.deps.store.transaction(async (trx) => {
@@ -258,6 +269,7 @@ export class RegistryService {
 
   async updateRegisteredModel(name: string, description: string | null | undefined): Promise<RegisteredModel> {
     validateModelName(name);
+    checkText(description, 'description');
     await this.deps.store.transaction(async (trx) => {
       const res = await trx
         .updateTable('registered_models')
@@ -391,6 +403,8 @@ export class RegistryService {
     if (input.source.length > MAX_SOURCE) throw invalidParameter(`'source' exceeds the maximum length of ${MAX_SOURCE} characters`);
     if (input.runId && !/^[\w-]{1,32}$/.test(input.runId)) throw invalidParameter(`Invalid run ID: '${input.runId}'.`);
     if (input.modelId && !/^[\w-]{1,64}$/.test(input.modelId)) throw invalidParameter(`Invalid model ID: '${input.modelId}'.`);
+    checkText(input.description, 'description');
+    checkText(input.runLink, 'run_link');
     if (input.runLink && input.runLink.length > MAX_RUN_LINK) throw invalidParameter(`'run_link' exceeds the maximum length of ${MAX_RUN_LINK} characters`);
     const tags = normalizeTags(input.tags);
     // Prompt versions (mlflow.genai.register_prompt) live in the registry too; their source is a placeholder.
@@ -456,6 +470,7 @@ export class RegistryService {
 
   async updateModelVersion(name: string, version: number | string, description: string | null | undefined): Promise<ModelVersion> {
     validateModelName(name);
+    checkText(description, 'description');
     const v = parseVersion(version);
     await this.deps.store.transaction(async (trx) => {
       const res = await trx
@@ -617,6 +632,7 @@ export class RegistryService {
    */
   async resolveModelUri(uri: string): Promise<ResolvedModelUri> {
     if (typeof uri !== 'string' || uri === '') throw invalidParameter('A model URI is required.');
+    checkText(uri, 'uri');
     const scheme = uriScheme(uri);
     if (scheme === 'models') {
       const parsed = parseModelsUri(uri);
