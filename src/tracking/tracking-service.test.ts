@@ -290,5 +290,25 @@ for (const kind of storeKinds()) {
       const fulfilledSteps = results.flatMap((r, i) => (r.status === 'fulfilled' ? [i] : []));
       assert.equal(latest?.step, Math.max(...fulfilledSteps), 'the latest metric is the highest step among the batches that committed');
     });
+
+    it('samples metric history for charts like MLflow (row buckets, first and last kept)', async () => {
+      const expId = await tracking.createExperiment('exp-sampled');
+      const a = (await tracking.createRun({ experimentId: expId })).info.run_id;
+      const b = (await tracking.createRun({ experimentId: expId })).info.run_id;
+      await tracking.logBatch(a, { metrics: Array.from({ length: 1000 }, (_, i) => ({ key: 'loss', value: i, timestamp: i, step: i })) });
+      await tracking.logBatch(b, { metrics: Array.from({ length: 5 }, (_, i) => ({ key: 'loss', value: i, timestamp: i, step: 0 })) });
+      const points = await tracking.getMetricHistoryBulkInterval([a, b], 'loss', { maxResults: 10 });
+      const ofA = points.filter((p) => p.run_id === a).map((p) => p.step);
+      assert.equal(ofA.length, 10);
+      assert.equal(ofA[0], 0);
+      assert.equal(ofA[ofA.length - 1], 999);
+      assert.deepEqual(ofA, [...ofA].sort((x, y) => x - y));
+      assert.equal(points.filter((p) => p.run_id === b).length, 5, 'fewer points than buckets: all of them');
+      const window = await tracking.getMetricHistoryBulkInterval([a], 'loss', { maxResults: 5, startStep: 100, endStep: 200 });
+      assert.ok(window.every((p) => p.step >= 100 && p.step <= 200));
+      assert.equal(window[window.length - 1].step, 200);
+      await rejectsWith(tracking.getMetricHistoryBulkInterval([a], 'loss', { startStep: 1 }), 'INVALID_PARAMETER_VALUE');
+      await rejectsWith(tracking.getMetricHistoryBulkInterval(['0123456789abcdef0123456789abcdef'], 'loss'), 'RESOURCE_DOES_NOT_EXIST');
+    });
   });
 }

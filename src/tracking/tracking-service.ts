@@ -645,8 +645,9 @@ export class TrackingService {
   }
 
   /**
-   * Up to `maxResults` points per run over [startStep, endStep], sampled evenly over the steps present
-   * (always keeping the first and last), as MLflow's chart endpoint does.
+   * Up to `maxResults` points per run over [startStep, endStep], sampled by row exactly as MLflow does:
+   * NTILE(maxResults) buckets over (step, timestamp, value), the first row of each, plus the global last
+   * point. Done in SQL, so a run with millions of points still materialises only ~maxResults rows.
    */
   async getMetricHistoryBulkInterval(runIds: string[], key: string, opts: { maxResults?: number; startStep?: number; endStep?: number } = {}): Promise<Array<Metric & { run_id: string }>> {
     if (runIds.length === 0) throw invalidParameter('GetMetricHistoryBulkInterval request must specify at least one run_id.');
@@ -658,22 +659,36 @@ export class TrackingService {
     if (opts.startStep !== undefined && opts.endStep !== undefined && opts.startStep > opts.endStep) {
       throw invalidParameter(`end_step must be greater than start_step. Found start_step=${opts.startStep} and end_step=${opts.endStep}.`);
     }
-    let q = this.db.selectFrom('metrics').select(['run_uuid', 'key', 'value', 'timestamp', 'step', 'is_nan']).where('run_uuid', 'in', runIds).where('key', '=', key);
-    if (opts.startStep !== undefined && opts.endStep !== undefined) q = q.where('step', '>=', opts.startStep).where('step', '<=', opts.endStep);
-    const rows = await q.orderBy('run_uuid').orderBy('step').orderBy('timestamp').execute();
+    const found = await this.db.selectFrom('runs').select('run_uuid').where('run_uuid', 'in', runIds).execute();
+    const missing = runIds.find((r) => !found.some((f) => f.run_uuid === r));
+    if (missing) throw notFound(`Run with id=${missing} not found`);
+    const stepFilter =
+      opts.startStep !== undefined && opts.endStep !== undefined ? sql`AND step >= ${opts.startStep} AND step <= ${opts.endStep}` : sql``;
+    type Row = { value: number; timestamp: number; step: number; is_nan: number };
     const out: Array<Metric & { run_id: string }> = [];
-    const byRun = new Map<string, typeof rows>();
-    for (const r of rows) byRun.set(r.run_uuid, [...(byRun.get(r.run_uuid) ?? []), r]);
-    for (const runId of [...runIds].sort()) {
-      const points = byRun.get(runId) ?? [];
-      const steps = [...new Set(points.map((p) => Number(p.step)))];
-      let keep: Set<number>;
-      if (steps.length <= maxResults) keep = new Set(steps);
-      else {
-        keep = new Set<number>();
-        for (let i = 0; i < maxResults; i++) keep.add(steps[Math.round((i * (steps.length - 1)) / Math.max(1, maxResults - 1))]);
+    for (const runId of runIds) {
+      const sampled = await sql<Row>`
+        SELECT value, timestamp, step, is_nan FROM (
+          SELECT value, timestamp, step, is_nan,
+                 ROW_NUMBER() OVER (PARTITION BY bucket ORDER BY step, timestamp, value, is_nan) AS rn
+          FROM (
+            SELECT value, timestamp, step, is_nan, NTILE(${maxResults}) OVER (ORDER BY step, timestamp, value, is_nan) AS bucket
+            FROM metrics WHERE run_uuid = ${runId} AND key = ${key} ${stepFilter}
+          ) bucketed
+        ) ranked
+        WHERE rn = 1
+        ORDER BY step, timestamp, value, is_nan`.execute(this.db);
+      const rows = sampled.rows;
+      const last = (
+        await sql<Row>`SELECT value, timestamp, step, is_nan FROM metrics WHERE run_uuid = ${runId} AND key = ${key} ${stepFilter}
+                       ORDER BY step DESC, timestamp DESC, value DESC, is_nan DESC LIMIT 1`.execute(this.db)
+      ).rows[0];
+      const same = (a: Row, b: Row) => Number(a.step) === Number(b.step) && Number(a.timestamp) === Number(b.timestamp) && Number(a.value) === Number(b.value) && Number(a.is_nan) === Number(b.is_nan);
+      if (last && (rows.length === 0 || !same(rows[rows.length - 1], last))) {
+        if (rows.length >= maxResults) rows[rows.length - 1] = last;
+        else rows.push(last);
       }
-      for (const p of points) if (keep.has(Number(p.step))) out.push({ ...metricOut(p), run_id: runId });
+      for (const r of rows) out.push({ ...metricOut({ key, ...r }), run_id: runId });
     }
     return out;
   }
