@@ -4,7 +4,31 @@
  */
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
 import { startPharosServer, type RunningServer } from '../support/server.ts';
+
+/** SQLite always; PostgreSQL too when PHAROS_TEST_PG_URI is set (it is stricter: NUL bytes, column widths, int32). */
+const backends: Array<{ name: string; args: () => Promise<string[]> }> = [{ name: 'sqlite', args: async () => [] }];
+if (process.env.PHAROS_TEST_PG_URI) {
+  backends.push({
+    name: 'postgres',
+    args: async () => {
+      const admin = process.env.PHAROS_TEST_PG_URI!;
+      const db = `t_${randomBytes(6).toString('hex')}`;
+      const client = new pg.Client({ connectionString: admin });
+      await client.connect();
+      try {
+        await client.query(`CREATE DATABASE ${db}`);
+      } finally {
+        await client.end();
+      }
+      const u = new URL(admin);
+      u.pathname = `/${db}`;
+      return ['--backend-store-uri', u.toString()];
+    },
+  });
+}
 
 let server: RunningServer;
 
@@ -33,9 +57,9 @@ async function expectError(p: ReturnType<typeof call>, status: number, code: str
   if (message) assert.match(r.body.message, message);
 }
 
-describe('registry HTTP errors (MLflow API)', () => {
+for (const backend of backends) describe(`registry HTTP errors (MLflow API, ${backend.name})`, () => {
   before(async () => {
-    server = await startPharosServer();
+    server = await startPharosServer({ args: await backend.args() });
     const r = await call('POST', '/registered-models/create', { name: 'm', tags: [{ key: 't', value: 'v' }] });
     assert.equal(r.status, 200, JSON.stringify(r.body));
     const v = await call('POST', '/model-versions/create', { name: 'm', source: 's3://bucket/path/model' });
@@ -110,6 +134,12 @@ describe('registry HTTP errors (MLflow API)', () => {
     await expectError(call('POST', '/model-versions/create', { name: 'm', source: 'runs:/abc/model', run_id: 'abc' }), 400, 'INVALID_PARAMETER_VALUE', /run_id/);
     await expectError(call('POST', '/model-versions/create', { name: 'm', source: 'models:/m-doesnotexist' }), 400, 'INVALID_PARAMETER_VALUE', /model_id/);
     await expectError(call('POST', '/model-versions/create', { name: 'm', source: 'models:/a/b/c' }), 400, 'INVALID_PARAMETER_VALUE');
+    await expectError(call('POST', '/registered-models/create', { name: 'bad\u0000name' }), 400, 'INVALID_PARAMETER_VALUE', /NUL/);
+    await expectError(call('POST', '/model-versions/create', { name: 'm', source: 's3://b/' + 'x'.repeat(2000) }), 400, 'INVALID_PARAMETER_VALUE', /maximum length/);
+    await expectError(call('POST', '/model-versions/create', { name: 'm', source: 's3://b/m', run_id: 'x'.repeat(40) }), 400, 'INVALID_PARAMETER_VALUE', /run ID/);
+    await expectError(call('GET', '/model-versions/get', undefined, { name: 'm', version: '99999999999' }), 400, 'INVALID_PARAMETER_VALUE', /out of range/);
+    await expectError(call('PATCH', '/model-versions/update', { name: 'm', version: '1', description: 'a\u0000' }), 400, 'INVALID_PARAMETER_VALUE', /NUL/);
+    await expectError(call('POST', '/registered-models/create', { name: 'n'.repeat(300) }), 400, 'INVALID_PARAMETER_VALUE', /maximum length/);
     const tooLong = 'x'.repeat(251);
     await expectError(call('POST', '/model-versions/set-tag', { name: 'm', version: '1', key: tooLong, value: 'v' }), 400, 'INVALID_PARAMETER_VALUE', /maximum length/);
   });
