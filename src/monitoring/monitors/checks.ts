@@ -63,43 +63,65 @@ export function predictionTable(rows: ObservedRow[], spec: MonitorSpec, useScore
   return { columns: new Map([['prediction', { kind: 'categorical', values: withPrediction.map((r) => (r.prediction!.label === undefined ? null : String(r.prediction!.label))) }]]) };
 }
 
-/** Missing values, unseen categories and out-of-range numbers in the current window, relative to the reference. */
-export function dataQuality(reference: ObservedRow[], current: ObservedRow[], kinds: Map<string, FeatureKind>): Record<string, ColumnQuality> {
+/**
+ * Missing values, unseen categories and out-of-range numbers in the current window, relative to the
+ * reference. Works on the columnar tables the drift check builds (one pass per column, no row objects).
+ */
+export function dataQuality(reference: DriftTable, current: DriftTable): Record<string, ColumnQuality> {
   const out: Record<string, ColumnQuality> = {};
   const share = (n: number, d: number) => (d === 0 ? 0 : n / d);
-  for (const [f, kind] of kinds) {
-    const refMissing = reference.filter((r) => isMissing(r.features[f])).length;
-    const curPresent = current.filter((r) => !isMissing(r.features[f]));
-    const q: ColumnQuality = {
-      missingShare: share(current.length - curPresent.length, current.length),
-      referenceMissingShare: share(refMissing, reference.length),
-    };
-    if (kind === 'numerical') {
+  const refCols = reference.columns as ReadonlyMap<string, TypedDriftColumn>;
+  const curCols = current.columns as ReadonlyMap<string, TypedDriftColumn>;
+  for (const [f, ref] of refCols) {
+    const cur = curCols.get(f)!;
+    if (ref.kind === 'numerical') {
+      const rv = ref.values as Float64Array;
+      const cv = cur.values as Float64Array;
       let min = Infinity;
       let max = -Infinity;
-      for (const r of reference) {
-        const v = r.features[f];
-        if (typeof v === 'number' && Number.isFinite(v)) {
+      let refMissing = 0;
+      for (let i = 0; i < rv.length; i++) {
+        const v = rv[i];
+        if (Number.isNaN(v)) refMissing++;
+        else {
           if (v < min) min = v;
           if (v > max) max = v;
         }
       }
-      const outside = curPresent.filter((r) => {
-        const v = Number(r.features[f]);
-        return !Number.isFinite(v) || v < min || v > max;
-      }).length;
-      q.outOfRangeShare = share(outside, curPresent.length);
-    } else {
-      const known = new Set(reference.filter((r) => !isMissing(r.features[f])).map((r) => String(r.features[f])));
-      const unseen = new Map<string, number>();
-      for (const r of curPresent) {
-        const v = String(r.features[f]);
-        if (!known.has(v)) unseen.set(v, (unseen.get(v) ?? 0) + 1);
+      let missing = 0;
+      let outside = 0;
+      for (let i = 0; i < cv.length; i++) {
+        const v = cv[i];
+        if (Number.isNaN(v)) missing++;
+        else if (v < min || v > max) outside++;
       }
-      q.newCategories = [...unseen.keys()].sort().slice(0, 50);
-      q.newCategoryShare = share([...unseen.values()].reduce((a, b) => a + b, 0), curPresent.length);
+      out[f] = { missingShare: share(missing, cv.length), referenceMissingShare: share(refMissing, rv.length), outOfRangeShare: share(outside, cv.length - missing) };
+    } else {
+      const rv = ref.values as ReadonlyArray<string | null>;
+      const cv = cur.values as ReadonlyArray<string | null>;
+      const known = new Set<string>();
+      let refMissing = 0;
+      for (const v of rv) {
+        if (v === null) refMissing++;
+        else known.add(v);
+      }
+      const unseen = new Map<string, number>();
+      let missing = 0;
+      let unseenCount = 0;
+      for (const v of cv) {
+        if (v === null) missing++;
+        else if (!known.has(v)) {
+          unseen.set(v, (unseen.get(v) ?? 0) + 1);
+          unseenCount++;
+        }
+      }
+      out[f] = {
+        missingShare: share(missing, cv.length),
+        referenceMissingShare: share(refMissing, rv.length),
+        newCategories: [...unseen.keys()].sort().slice(0, 50),
+        newCategoryShare: share(unseenCount, cv.length - missing),
+      };
     }
-    out[f] = q;
   }
   return out;
 }

@@ -4,7 +4,7 @@ import type { LabelStore } from '../performance/label-store.ts';
 import { fitEstimator, realisedPerformance } from '../performance/window-performance.ts';
 import { dataQuality, errorRate, featureTable, inferFeatureKinds, latency, predictionTable, watchedFeatures } from './checks.ts';
 import { observeFlat, observeLogged } from './observations.ts';
-import type { DriftOptions } from '../drift/types.ts';
+import type { DriftOptions, DriftTable } from '../drift/types.ts';
 import type { DriftEngine, InferenceWindowSource, Monitor, MonitorRunResults, ObservedRow } from './types.ts';
 
 /** Resolves the training data of the model version a deployment serves (model lineage: the run's dataset inputs). */
@@ -80,6 +80,9 @@ export async function executeMonitorRun(monitor: Monitor, deps: RunnerDeps, now:
   const checks = spec.checks;
   const features = watchedFeatures(spec, reference.rows);
   const kinds = inferFeatureKinds(reference.rows, features);
+  // Columnar copies of the features, built once for the drift and data-quality checks.
+  let tables: { reference: DriftTable; current: DriftTable } | undefined;
+  const featureTables = () => (tables ??= { reference: featureTable(reference.rows, kinds), current: featureTable(current, kinds) });
   const driftOptions: DriftOptions = {
     ...(spec.drift?.driftShare !== undefined ? { driftShare: spec.drift.driftShare } : {}),
     ...(spec.drift?.method !== undefined ? { method: spec.drift.method } : {}),
@@ -90,7 +93,7 @@ export async function executeMonitorRun(monitor: Monitor, deps: RunnerDeps, now:
     if (!deps.drift) results.skipped.featureDrift = 'no drift engine configured';
     else if (reference.rows.length === 0) results.skipped.featureDrift = 'the reference is empty';
     else {
-      const report = deps.drift(featureTable(reference.rows, kinds), featureTable(current, kinds), driftOptions);
+      const report = deps.drift(featureTables().reference, featureTables().current, driftOptions);
       results.featureDrift = {
         share: report.shareDrifted,
         nDrifted: report.nDrifted,
@@ -120,7 +123,7 @@ export async function executeMonitorRun(monitor: Monitor, deps: RunnerDeps, now:
   }
 
   if (checks.dataQuality) {
-    const dq = dataQuality(reference.rows, current, kinds);
+    const dq = dataQuality(featureTables().reference, featureTables().current);
     results.dataQuality = dq;
     let maxMissing = 0;
     let maxNew = 0;
