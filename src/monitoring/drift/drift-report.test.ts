@@ -171,6 +171,15 @@ describe('driftReport', () => {
     assert.throws(() => driftReport(reference, current, { bins: 1 }), /bins must be an integer/);
   });
 
+  it('reusing a reference across windows gives the same results as a fresh one', () => {
+    const windows = [0, 0.3, 0.9].map((shift) => ({ columns: { shifted: seq(200, (i) => Math.sin(i * 1.9) + shift), city: cats(200, ['paris', 'oslo']) } }));
+    const fresh = windows.map((w) => driftReport({ columns: { shifted: seq(n, (i) => Math.sin(i * 1.3)), city: cats(n, ['paris', 'rome', 'oslo']) } }, w));
+    const shared = { columns: { shifted: seq(n, (i) => Math.sin(i * 1.3)), city: cats(n, ['paris', 'rome', 'oslo']) } };
+    const reused = windows.map((w) => driftReport(shared, w));
+    assert.deepEqual(reused, fresh);
+    assert.deepEqual(reused.map((r) => r.columns[0].drifted), [false, true, true]);
+  });
+
   it('histograms share bins across sides', () => {
     const r = driftReport(reference, current, { columns: ['shifted', 'city'] });
     const h = r.columns[0].histogram!;

@@ -33,6 +33,25 @@ export function driftReport(reference: DriftTable, current: DriftTable, options:
   };
 }
 
+/**
+ * Reference columns are cleaned and sorted once per array object and reused, so a monitor comparing
+ * many windows against the same reference pays the sort once. Reference arrays must therefore not be
+ * mutated after a report has used them (current arrays may be reused freely).
+ */
+const preparedReferences = new WeakMap<object, PreparedColumn>();
+
+function prepareReference(raw: Parameters<typeof prepareColumn>[0]): PreparedColumn {
+  const typed = !Array.isArray(raw) && !ArrayBuffer.isView(raw);
+  const values = (typed ? (raw as { values: object }).values : raw) as object;
+  const cached = preparedReferences.get(values);
+  if (cached && cached.rows === (values as ArrayLike<unknown>).length && cached.declaredType === (typed ? (raw as { kind: string }).kind : undefined)) {
+    return cached;
+  }
+  const prepared = prepareColumn(raw);
+  preparedReferences.set(values, prepared);
+  return prepared;
+}
+
 function unionNames(a: string[], b: string[]): string[] {
   const seen = new Set(a);
   return [...a, ...b.filter((n) => !seen.has(n))];
@@ -76,7 +95,7 @@ interface Skipped {
 function columnDrift(name: string, referenceTable: DriftTable, currentTable: DriftTable, options: DriftOptions): ColumnDrift {
   const rawRef = tableColumn(referenceTable, name);
   const rawCur = tableColumn(currentTable, name);
-  const ref = rawRef === undefined ? undefined : prepareColumn(rawRef);
+  const ref = rawRef === undefined ? undefined : prepareReference(rawRef);
   const cur = rawCur === undefined ? undefined : prepareColumn(rawCur);
   const type: DriftColumnType =
     options.columnTypes?.[name] ?? (cur && inferColumnType(cur)) ?? (ref && inferColumnType(ref)) ?? 'categorical';
