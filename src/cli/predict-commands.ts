@@ -71,7 +71,8 @@ function registerPredict(program: Command): void {
       const bar = process.stderr.isTTY && !opts.json
         ? new SingleBar({ format: 'predict [{bar}] {percentage}% | {rows} rows | {eta_formatted} left', stream: process.stderr, hideCursor: true })
         : null;
-      bar?.start(100, 0, { rows: 0 });
+      // Started on the first finished batch, so an early error (bad columns, unknown file) prints alone.
+      let barStarted = false;
       try {
         const summary = await batchPredict({
           modelPath: model.path,
@@ -81,10 +82,17 @@ function registerPredict(program: Command): void {
           workers: opts.workers,
           columns: opts.columns,
           keep: opts.keep,
-          onProgress: ({ fraction, rows }) => bar?.update(Math.floor(fraction * 100), { rows }),
+          onProgress: ({ fraction, rows }) => {
+            if (!bar) return;
+            if (!barStarted) bar.start(100, 0, { rows: 0 });
+            barStarted = true;
+            bar.update(Math.floor(fraction * 100), { rows });
+          },
         });
-        bar?.update(100, { rows: summary.rows });
-        bar?.stop();
+        if (barStarted) {
+          bar!.update(100, { rows: summary.rows });
+          bar!.stop();
+        }
         // Peak resident memory of this process, workers included: the evidence that streaming kept it flat.
         const peakRssBytes = process.resourceUsage().maxRSS * 1024;
         if (opts.json) printJson({ ...summary, model: opts.model, rowsPerSecond: summary.rows / summary.seconds, peakRssBytes });
@@ -95,7 +103,7 @@ function registerPredict(program: Command): void {
           );
         }
       } finally {
-        bar?.stop();
+        if (barStarted) bar!.stop();
         await model.cleanup();
       }
     });
