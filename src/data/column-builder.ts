@@ -8,44 +8,66 @@ export const MISSING_TOKENS: ReadonlySet<string> = new Set([
   '', 'NA', 'N/A', 'n/a', 'NaN', 'nan', '-NaN', '-nan', 'null', 'NULL', 'None', '#N/A', '<NA>',
 ]);
 
-/** What pandas' CSV reader turns into int64 (a missing cell would make the column float64). */
-const INTEGER_LITERAL = /^\s*[+-]?\d+\s*$/;
-
-/** Parses a text cell as a number; `undefined` when it is not one (missing cells are `NaN`). */
+/**
+ * Parses a text cell as a number; `NaN` for a missing cell, `undefined` when it is not a number.
+ * This runs once per cell of every numerical CSV column, so the common case (a plain decimal) takes
+ * one `Number()` call and no regular expression.
+ */
 export function parseNumberCell(text: string): number | undefined {
-  if (MISSING_TOKENS.has(text)) return NaN;
-  const trimmed = text.trim();
-  // Number() accepts '0x1f' and '' (0); reject hex/binary/octal so IDs like '0x1f' stay categories.
-  if (trimmed === '' || /^[+-]?0[xXbBoO]/.test(trimmed)) return trimmed === '' ? NaN : undefined;
-  const value = Number(trimmed);
-  if (Number.isNaN(value)) {
-    const lower = trimmed.toLowerCase();
-    if (lower === 'inf' || lower === '+inf' || lower === 'infinity') return Infinity;
-    if (lower === '-inf' || lower === '-infinity') return -Infinity;
-    return undefined;
+  const value = Number(text);
+  if (value === value) {
+    // Number('') and Number('  ') are 0: blank cells are missing
+    if (value === 0 && text.trim() === '') return NaN;
+    // Number() also reads '0x1f', '0b1', '0o7': keep such IDs out of numerical columns
+    let i = 0;
+    while (i < text.length && text.charCodeAt(i) <= 32) i++;
+    if (text.charCodeAt(i) === 48) {
+      const next = text.charCodeAt(i + 1) | 0x20;
+      if (next === 120 || next === 98 || next === 111) return undefined;
+    }
+    return value;
   }
-  return value;
+  if (MISSING_TOKENS.has(text)) return NaN;
+  const lower = text.trim().toLowerCase();
+  if (lower === 'inf' || lower === '+inf') return Infinity;
+  if (lower === '-inf') return -Infinity;
+  return undefined;
 }
 
-/** Turns one chunk of text cells into a typed column of the given kind. */
+/** Digits only (after an optional sign): what pandas' CSV reader turns into int64. */
+function isIntegerLiteral(text: string, value: number): boolean {
+  return Number.isInteger(value) && text.indexOf('.') < 0 && text.indexOf('e') < 0 && text.indexOf('E') < 0 && text.indexOf('I') < 0;
+}
+
+/**
+ * Turns one column of a chunk of parsed CSV records into a typed column of the given kind.
+ * `integer` is set when every cell is an integer literal and none is missing (pandas would read
+ * int64; one missing cell makes it float64).
+ */
 export function buildColumnFromText(
   kind: ColumnKind,
-  cells: readonly string[],
+  records: readonly string[][],
+  column: number,
   onBadNumber: (rowInChunk: number, text: string) => never,
 ): DataColumn {
+  const n = records.length;
   if (kind === 'numerical') {
-    const values = new Float64Array(cells.length);
+    const values = new Float64Array(n);
     let integer = true;
-    for (let i = 0; i < cells.length; i++) {
-      const v = parseNumberCell(cells[i]);
-      if (v === undefined) onBadNumber(i, cells[i]);
+    for (let i = 0; i < n; i++) {
+      const cell = records[i][column];
+      const v = parseNumberCell(cell);
+      if (v === undefined) onBadNumber(i, cell);
       values[i] = v as number;
-      if (integer && !INTEGER_LITERAL.test(cells[i])) integer = false;
+      if (integer && !isIntegerLiteral(cell, v as number)) integer = false;
     }
     return integer ? { kind, values, integer } : { kind, values };
   }
-  const values: Array<string | null> = new Array(cells.length);
-  for (let i = 0; i < cells.length; i++) values[i] = MISSING_TOKENS.has(cells[i]) ? null : cells[i];
+  const values: Array<string | null> = new Array(n);
+  for (let i = 0; i < n; i++) {
+    const cell = records[i][column];
+    values[i] = MISSING_TOKENS.has(cell) ? null : cell;
+  }
   return { kind, values };
 }
 
@@ -54,12 +76,12 @@ export function buildColumnFromText(
  * parses as a number, categorical otherwise (including a sample that is entirely missing, because
  * strings can hold anything that comes later; a numerical guess could not).
  */
-export function inferKindFromText(cells: readonly string[]): ColumnKind {
+export function inferKindFromText(records: readonly string[][], column: number): ColumnKind {
   let sawNumber = false;
-  for (const cell of cells) {
-    if (MISSING_TOKENS.has(cell)) continue;
-    if (parseNumberCell(cell) === undefined) return 'categorical';
-    sawNumber = true;
+  for (let i = 0; i < records.length; i++) {
+    const v = parseNumberCell(records[i][column]);
+    if (v === undefined) return 'categorical';
+    if (v === v) sawNumber = true;
   }
   return sawNumber ? 'numerical' : 'categorical';
 }

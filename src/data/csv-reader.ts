@@ -7,7 +7,11 @@ import type { ColumnKind, DataColumn, DataTable } from './table.ts';
 export interface CsvReadOptions {
   /** Field delimiter; default `,` (`\t` for `.tsv` files when read through `scanTable`). */
   delimiter?: string;
-  /** Rows per emitted chunk; memory use is bounded by this, not by the file size. */
+  /**
+   * Rows per emitted chunk; memory use is bounded by this, not by the file size. Default: about a
+   * million cells per chunk (20,000 rows of 50 columns), since parsed records are held as strings
+   * until the chunk is converted.
+   */
   chunkRows?: number;
   /** Rows looked at to infer column kinds (the first chunk is at least this big). */
   inferenceRows?: number;
@@ -19,7 +23,7 @@ export interface CsvReadOptions {
   onProgress?: (fraction: number) => void;
 }
 
-const DEFAULT_CHUNK_ROWS = 65_536;
+const CELLS_PER_CHUNK = 1_000_000;
 const DEFAULT_INFERENCE_ROWS = 10_000;
 
 /**
@@ -29,7 +33,7 @@ const DEFAULT_INFERENCE_ROWS = 10_000;
  * rather than a silent change of meaning halfway through a file.
  */
 export async function* readCsvChunks(path: string, options: CsvReadOptions = {}): AsyncGenerator<DataTable> {
-  const chunkRows = Math.max(1, options.chunkRows ?? DEFAULT_CHUNK_ROWS);
+  let chunkRows = Math.max(1, options.chunkRows ?? 65_536);
   const inferenceRows = Math.max(1, options.inferenceRows ?? DEFAULT_INFERENCE_ROWS);
   const input = createReadStream(path);
   const parser = parse({
@@ -61,12 +65,11 @@ export async function* readCsvChunks(path: string, options: CsvReadOptions = {})
     const rows = buffered;
     const names = selected.map((i) => header![i]);
     if (!kinds) {
-      kinds = selected.map((colIndex, k) => options.kinds?.[names[k]] ?? inferKindFromText(rows.map((r) => r[colIndex])));
+      kinds = selected.map((colIndex, k) => options.kinds?.[names[k]] ?? inferKindFromText(rows, colIndex));
     }
     const columns = new Map<string, DataColumn>();
     selected.forEach((colIndex, k) => {
-      const cells = rows.map((r) => r[colIndex]);
-      columns.set(names[k], buildColumnFromText(kinds![k], cells, (rowInChunk, text) => {
+      columns.set(names[k], buildColumnFromText(kinds![k], rows, colIndex, (rowInChunk, text) => {
         throw invalidParameter(
           `${path}: line ${firstLineOfBuffer + rowInChunk}, column '${names[k]}': '${text}' is not a number, but the ` +
             `column was inferred numerical from its first rows; declare it categorical to read it as text`,
@@ -97,6 +100,7 @@ export async function* readCsvChunks(path: string, options: CsvReadOptions = {})
         } else {
           selected = header.map((_, i) => i);
         }
+        if (options.chunkRows === undefined) chunkRows = Math.max(1024, Math.floor(CELLS_PER_CHUNK / Math.max(1, header.length)));
         continue;
       }
       buffered.push(record);
