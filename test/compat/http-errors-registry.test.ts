@@ -156,4 +156,47 @@ for (const backend of backends) describe(`registry HTTP errors (MLflow API, ${ba
     const missing = await fetch(`${server.url}/api/2.0/mlflow/registered-models/nonsense`);
     assert.equal(missing.status, 404);
   });
+
+  it('never answers 5xx whatever type each parameter has', async () => {
+    const endpoints: Array<[string, string, string[]]> = [
+      ['POST', '/registered-models/create', ['name', 'tags', 'description']],
+      ['POST', '/registered-models/rename', ['name', 'new_name']],
+      ['PATCH', '/registered-models/update', ['name', 'description']],
+      ['GET', '/registered-models/get', ['name']],
+      ['GET', '/registered-models/search', ['filter', 'max_results', 'order_by', 'page_token']],
+      ['POST', '/registered-models/get-latest-versions', ['name', 'stages']],
+      ['POST', '/registered-models/set-tag', ['name', 'key', 'value']],
+      ['DELETE', '/registered-models/delete-tag', ['name', 'key']],
+      ['POST', '/registered-models/alias', ['name', 'alias', 'version']],
+      ['GET', '/registered-models/alias', ['name', 'alias']],
+      ['DELETE', '/registered-models/alias', ['name', 'alias']],
+      ['POST', '/model-versions/create', ['name', 'source', 'run_id', 'model_id', 'tags', 'run_link', 'description']],
+      ['GET', '/model-versions/get', ['name', 'version']],
+      ['PATCH', '/model-versions/update', ['name', 'version', 'description']],
+      ['GET', '/model-versions/search', ['filter', 'max_results', 'order_by', 'page_token']],
+      ['GET', '/model-versions/get-download-uri', ['name', 'version']],
+      ['POST', '/model-versions/transition-stage', ['name', 'version', 'stage', 'archive_existing_versions']],
+      ['POST', '/model-versions/set-tag', ['name', 'version', 'key', 'value']],
+      ['DELETE', '/model-versions/delete-tag', ['name', 'version', 'key']],
+      ['DELETE', '/model-versions/delete', ['name', 'version']],
+    ];
+    const odd: unknown[] = [null, 0, -1, 1.5, true, [], ['a'], {}, { key: 1 }, [{ key: 'k', value: 2 }], '', '%00', '../x', 'x'.repeat(5000), '\u0000', 'models:/m@'];
+    const valid: Record<string, unknown> = { name: 'm', version: '1', key: 'k', value: 'v', alias: 'a1', source: 's3://b/m', stage: 'Staging', new_name: 'm2' };
+    for (const [method, path, params] of endpoints) {
+      for (const param of params) {
+        for (const value of odd) {
+          const body: Record<string, unknown> = {};
+          for (const p of params) if (valid[p] !== undefined) body[p] = valid[p];
+          body[param] = value;
+          const asText = (v: unknown) => (typeof v === 'string' ? v : JSON.stringify(v));
+          const r =
+            method === 'GET'
+              ? await call(method, path, undefined, Object.fromEntries(Object.entries(body).map(([k, v]) => [k, Array.isArray(v) ? v.map(asText) : asText(v)])))
+              : await call(method, path, body);
+          assert.ok(r.status < 500, `${method} ${path} ${param}=${JSON.stringify(value)?.slice(0, 40)} -> ${r.status} ${JSON.stringify(r.body).slice(0, 200)}`);
+          if (r.status >= 400) assert.ok(r.body.error_code && r.body.message, JSON.stringify(r.body));
+        }
+      }
+    }
+  });
 });
