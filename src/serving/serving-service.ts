@@ -206,7 +206,10 @@ export class ServingService {
     }
     const interval = this.options.refreshIntervalMs ?? 2000;
     if (interval > 0) {
-      this.refreshTimer = setInterval(() => void this.refresh(), interval);
+      this.refreshTimer = setInterval(() => {
+        if (this.refreshing) return;
+        this.refreshing = this.refresh().finally(() => (this.refreshing = null));
+      }, interval);
       this.refreshTimer.unref();
     }
   }
@@ -585,48 +588,50 @@ export class ServingService {
    * requests finish: requests never see a half-loaded model. Failed loads are retried here too.
    */
   refresh(): Promise<void> {
-    this.refreshing ??= (async () => {
-      try {
-        for (const d of [...this.deployments.values()]) {
-          for (const slot of [d.stable, d.candidate]) {
-            if (!slot || slot.loading) continue;
-            if (slot.state === 'failed') {
-              await this.loadSlot(d, slot);
-              continue;
-            }
-            if (!slot.model) continue;
-            let resolved;
-            try {
-              resolved = await this.deps.resolver.resolve(slot.uri);
-            } catch {
-              continue; // a registry hiccup keeps the current model
-            }
-            const current = slot.model.source;
-            if (resolved.localPath === current.localPath && resolved.version === current.version) continue;
-            let next: ServedModel;
-            try {
-              next = await ServedModel.load(resolved, this.modelOptions(d));
-            } catch (e) {
-              await this.recordEvent(d, 'model_switch_failed', `${slot.uri} now names version ${resolved.version}, which failed to load (${(e as Error).message}); still serving version ${current.version}`);
-              continue;
-            }
-            if (this.closed) return void (await next.close());
-            const old = slot.model;
-            slot.model = next;
-            old.closeWhenIdle();
-            await this.recordEvent(d, 'model_switched', `${slot.uri} moved from version ${current.version ?? current.localPath} to ${resolved.version ?? resolved.localPath}`, {
-              uri: slot.uri,
-              fromVersion: current.version,
-              toVersion: resolved.version,
-              role: slot === d.stable ? 'stable' : d.mode,
-            });
-          }
+    // Passes run one after another: a caller who just moved an alias gets a pass that starts after its call.
+    const pass = this.refreshChain.then(() => this.refreshPass());
+    this.refreshChain = pass.catch(() => {});
+    return pass;
+  }
+
+  private refreshChain: Promise<void> = Promise.resolve();
+
+  private async refreshPass(): Promise<void> {
+    for (const d of [...this.deployments.values()]) {
+      for (const slot of [d.stable, d.candidate]) {
+        if (!slot || slot.loading) continue;
+        if (slot.state === 'failed') {
+          await this.loadSlot(d, slot);
+          continue;
         }
-      } finally {
-        this.refreshing = null;
+        if (!slot.model) continue;
+        let resolved;
+        try {
+          resolved = await this.deps.resolver.resolve(slot.uri);
+        } catch {
+          continue; // a registry hiccup keeps the current model
+        }
+        const current = slot.model.source;
+        if (resolved.localPath === current.localPath && resolved.version === current.version) continue;
+        let next: ServedModel;
+        try {
+          next = await ServedModel.load(resolved, this.modelOptions(d));
+        } catch (e) {
+          await this.recordEvent(d, 'model_switch_failed', `${slot.uri} now names version ${resolved.version}, which failed to load (${(e as Error).message}); still serving version ${current.version}`);
+          continue;
+        }
+        if (this.closed) return void (await next.close());
+        const old = slot.model;
+        slot.model = next;
+        old.closeWhenIdle();
+        await this.recordEvent(d, 'model_switched', `${slot.uri} moved from version ${current.version ?? current.localPath} to ${resolved.version ?? resolved.localPath}`, {
+          uri: slot.uri,
+          fromVersion: current.version,
+          toVersion: resolved.version,
+          role: slot === d.stable ? 'stable' : d.mode,
+        });
       }
-    })();
-    return this.refreshing;
+    }
   }
 
   private retire(slot: ModelSlot): void {
