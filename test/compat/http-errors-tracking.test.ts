@@ -171,6 +171,17 @@ for (const backend of await trackingBackends()) describe(`tracking HTTP errors (
       assert.equal(r.status, 400, `${method} ${path} → ${r.status} ${JSON.stringify(r.json)}`);
       assert.equal(r.json.error_code, 'INVALID_PARAMETER_VALUE', `${method} ${path}`);
     }
+    // Filesystem refusals caused by the request are 400s too, and do not reveal the server's folders.
+    for (const [method, path] of [
+      ['PUT', `${base}/${expId}/${runId}/artifacts/ok.txt/child`],
+      ['PUT', `${base}/${expId}/${runId}/artifacts`],
+      ['PUT', `${base}/${expId}/${'n'.repeat(300)}`],
+      ['GET', `${base}/${expId}/${runId}/artifacts/ok.txt/child`],
+    ]) {
+      const r = await rawCall(method, path, method === 'PUT' ? 'x' : undefined);
+      assert.equal(r.status, 400, `${method} ${path} → ${r.status} ${JSON.stringify(r.json)}`);
+      assert.doesNotMatch(r.json.message, /\/tmp\//);
+    }
     const missing = await call('GET', `${base}/${expId}/${runId}/artifacts/missing.txt`);
     expectError(missing, 404, 'RESOURCE_DOES_NOT_EXIST');
     const ok = await call('GET', `${base}/${expId}/${runId}/artifacts/ok.txt`);

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import type { Readable } from 'node:stream';
 import type { Pharos } from '../../app.ts';
-import { invalidParameter } from '../../core/errors.ts';
+import { invalidParameter, notFound } from '../../core/errors.ts';
 import { safeRelativePath } from '../safe-path.ts';
 
 const PREFIX = '/artifacts/';
@@ -23,6 +23,23 @@ function artifactPathFromUrl(req: FastifyRequest): string {
   const path = safeRelativePath(decoded);
   if (path === '') throw invalidParameter('artifact path must name a file');
   return path;
+}
+
+/**
+ * Filesystem refusals caused by the request (a file where a directory is expected, a name too long, ...) are
+ * the caller's problem: 400/404 with a message that does not reveal the server's folders, never a 500.
+ */
+async function storeCall<T>(path: string, op: () => Promise<T>): Promise<T> {
+  try {
+    return await op();
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException)?.code;
+    if (code === 'ENOENT') throw notFound(`artifact '${path}' does not exist`);
+    if (code === 'ENOTDIR') throw invalidParameter(`invalid artifact path '${path}': a parent of it is a file, not a directory`);
+    if (code === 'EISDIR' || code === 'ENOTEMPTY' || code === 'EEXIST') throw invalidParameter(`invalid artifact path '${path}': it is a directory`);
+    if (code === 'ENAMETOOLONG') throw invalidParameter(`invalid artifact path: a name in '${path.slice(0, 100)}...' is too long`);
+    throw e;
+  }
 }
 
 const TEXT_TYPES: Record<string, string> = {
@@ -77,13 +94,13 @@ export const mlflowArtifactRoutes: FastifyPluginAsync<{ pharos: Pharos }> = asyn
   app.put('/artifacts/*', { schema: { tags, hide, summary: 'Upload an artifact (streamed)' } }, async (req) => {
     const path = artifactPathFromUrl(req);
     const body = (req.body ?? req.raw) as Readable;
-    await store.write(path, body);
+    await storeCall(path, () => store.write(path, body));
     return {};
   });
 
   app.get('/artifacts/*', { schema: { tags, hide, summary: 'Download an artifact (streamed)' } }, async (req, reply) => {
     const path = artifactPathFromUrl(req);
-    const stream = await store.read(path);
+    const stream = await storeCall(path, () => store.read(path));
     reply.header('Content-Type', contentTypeFor(path));
     reply.header('Content-Disposition', contentDisposition(path));
     return reply.send(stream);
@@ -94,10 +111,10 @@ export const mlflowArtifactRoutes: FastifyPluginAsync<{ pharos: Pharos }> = asyn
     const rawPath = Array.isArray(q.path) ? q.path[0] : q.path;
     if (rawPath !== undefined && typeof rawPath !== 'string') throw invalidParameter(`Invalid value for parameter 'path' supplied.`);
     const dir = safeRelativePath(rawPath ?? '');
-    const st = dir === '' ? null : await store.stat(dir);
+    const st = dir === '' ? null : await storeCall(dir, () => store.stat(dir));
     // MLflow answers a listing of a file (or of nothing) with an empty object.
     if (dir !== '' && (!st || !st.isDir)) return {};
-    const entries = await store.list(dir);
+    const entries = await storeCall(dir, () => store.list(dir));
     if (entries.length === 0) return {};
     return {
       files: entries.map((e) => {
@@ -108,7 +125,8 @@ export const mlflowArtifactRoutes: FastifyPluginAsync<{ pharos: Pharos }> = asyn
   });
 
   app.delete('/artifacts/*', { schema: { tags, hide, summary: 'Delete an artifact or directory' } }, async (req) => {
-    await store.delete(artifactPathFromUrl(req));
+    const path = artifactPathFromUrl(req);
+    await storeCall(path, () => store.delete(path));
     return {};
   });
 };

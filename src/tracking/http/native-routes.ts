@@ -19,7 +19,8 @@ const metricInput = {
   required: ['key', 'value'],
   properties: {
     key: { type: 'string' },
-    value: { type: ['number', 'string'], description: 'a number, or "NaN" / "Infinity" / "-Infinity"' },
+    // Left untyped for the validator (a number or a special string); the route parses it strictly.
+    value: { description: 'a number, or "NaN" / "Infinity" / "-Infinity"' },
     timestamp: { type: 'integer', minimum: 0, description: 'epoch ms; default now' },
     step: { type: 'integer', default: 0 },
     model_id: { type: 'string' },
