@@ -9,7 +9,7 @@ import { join } from 'node:path';
 const dir = process.argv[2] ?? '/tmp/pharos-drift-bench';
 interface Column { method: string; score: number | null; threshold: number; drifted: boolean }
 interface EvidentlyColumn extends Column { score: number }
-interface Run<C = Column> { wallSeconds: number; readSeconds: number; computeSeconds: number; peakRssMB: number; nDrifted: number; columns: Record<string, C> }
+interface Run<C = Column> { wallSeconds: number; cpuSeconds: number; readSeconds: number; computeSeconds: number; peakRssMB: number; nDrifted: number; columns: Record<string, C> }
 const load = <T>(name: string): T => JSON.parse(readFileSync(join(dir, name), 'utf8').trim().split('\n').pop()!);
 /** `/usr/bin/time -f '%e %M'` output: process wall seconds and max RSS in KB. */
 const processTime = (name: string) => {
@@ -30,6 +30,7 @@ const rows: string[][] = [
   ['read Parquet (s)', fmt(pharos.readSeconds), fmt(evidently.readSeconds), fmt(evidently.readSeconds / pharos.readSeconds, 1) + 'x'],
   ['drift computation (s)', fmt(pharos.computeSeconds), fmt(evidently.computeSeconds), fmt(evidently.computeSeconds / pharos.computeSeconds, 1) + 'x'],
   ['read + drift, in process (s)', fmt(pharos.wallSeconds), fmt(evidently.wallSeconds), fmt(evidently.wallSeconds / pharos.wallSeconds, 1) + 'x'],
+  ['read + drift, CPU time (s)', fmt(pharos.cpuSeconds), fmt(evidently.cpuSeconds), fmt(evidently.cpuSeconds / pharos.cpuSeconds, 1) + 'x'],
   ['whole process incl. startup (s)', fmt(pharosProcess.wall), fmt(evidentlyProcess.wall), fmt(evidentlyProcess.wall / pharosProcess.wall, 1) + 'x'],
   ['peak RSS (MB)', fmt(pharosProcess.rssMB, 0), fmt(evidentlyProcess.rssMB, 0), fmt(evidentlyProcess.rssMB / pharosProcess.rssMB, 1) + 'x'],
   ['columns drifted', String(pharos.nDrifted), String(evidently.nDrifted), ''],
@@ -79,8 +80,9 @@ process.stdout.write(`\n${sameTest} of ${Object.keys(evidently.columns).length} 
 process.stdout.write(`\nSketch: ${sketch.rows.toLocaleString('en-US')}-row numeric window, ${sketch.columns} columns, 1M-row slice summaries merged\n\n`);
 print([
   ['measure', 'value'],
-  ['time (s)', fmt(sketch.seconds)],
-  ['values / s', sketch.rowsPerSecond.toLocaleString('en-US')],
+  ['wall time (s)', fmt(sketch.seconds)],
+  ['CPU time (s)', fmt(sketch.cpuSeconds)],
+  ['values / CPU second', sketch.rowsPerSecond.toLocaleString('en-US')],
   ['peak RSS, whole process (MB)', fmt(sketchProcess.rssMB, 0)],
   ['retained items per column', String(sketch.retainedItemsPerColumn)],
   ['serialized summary (KB)', String(sketch.serializedSummaryKB)],

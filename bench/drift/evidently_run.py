@@ -22,6 +22,7 @@ from evidently.presets import DataDriftPreset  # noqa: E402
 
 directory = sys.argv[1] if len(sys.argv) > 1 else "/tmp/pharos-drift-bench"
 started = time.perf_counter()
+cpu_started = time.process_time()
 reference = pd.read_parquet(f"{directory}/reference.parquet")
 current = pd.read_parquet(f"{directory}/current.parquet")
 read = time.perf_counter()
@@ -34,6 +35,7 @@ snapshot = Report([DataDriftPreset()]).run(
 )
 result = snapshot.dict()
 done = time.perf_counter()
+cpu_seconds = time.process_time() - cpu_started
 
 columns = {}
 n_drifted = None
@@ -57,6 +59,7 @@ print(json.dumps({
     "readSeconds": read - started,
     "computeSeconds": done - read,
     "wallSeconds": done - started,
+    "cpuSeconds": cpu_seconds,
     "peakRssMB": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
     "nDrifted": n_drifted,
     "columns": columns,

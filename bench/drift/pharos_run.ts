@@ -11,16 +11,19 @@ import { toDriftTable } from '../../src/cli/monitoring-commands.ts';
 
 const dir = process.argv[2] ?? '/tmp/pharos-drift-bench';
 const started = performance.now();
+const cpuStarted = process.cpuUsage();
 const reference = await readTable(join(dir, 'reference.parquet'));
 const current = await readTable(join(dir, 'current.parquet'));
 const read = performance.now();
 const report = driftReport(toDriftTable(reference), toDriftTable(current));
 const done = performance.now();
+const cpu = process.cpuUsage(cpuStarted);
 process.stdout.write(JSON.stringify({
   tool: 'pharos',
   readSeconds: (read - started) / 1000,
   computeSeconds: (done - read) / 1000,
   wallSeconds: (done - started) / 1000,
+  cpuSeconds: (cpu.user + cpu.system) / 1e6,
   peakRssMB: process.resourceUsage().maxRSS / 1024,
   drifted: report.drifted,
   nDrifted: report.nDrifted,

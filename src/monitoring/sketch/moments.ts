@@ -33,7 +33,23 @@ export class NumericMoments {
   }
 
   updateAll(values: ArrayLike<number>): void {
-    for (let i = 0; i < values.length; i++) this.update(values[i]);
+    // update() inlined with the state in locals: the hot loop of summarising a large window
+    let { count, mean, m2, min, max, missing, infinite } = this;
+    for (let i = 0; i < values.length; i++) {
+      const value = values[i];
+      if (typeof value !== 'number' || value - value !== 0) {
+        if (typeof value !== 'number' || value !== value) missing++;
+        else infinite++;
+        continue;
+      }
+      count++;
+      const delta = value - mean;
+      mean += delta / count;
+      m2 += delta * (value - mean);
+      if (value < min) min = value;
+      if (value > max) max = value;
+    }
+    Object.assign(this, { count, mean, m2, min, max, missing, infinite });
   }
 
   merge(other: NumericMoments): this {
