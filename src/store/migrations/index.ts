@@ -6,8 +6,9 @@ import { registryVersionCounterMigration } from './0007-registry-version-counter
 import { monitoringMigration } from './0005-monitoring.ts';
 import { servingMigration } from './0004-serving.ts';
 import { searchIndexesMigration } from './0006-search-indexes.ts';
+import { metricHistoryIndexMigration } from './0008-metric-history-index.ts';
 
 /** In order. Append only: a released migration never changes. */
-export const migrations: PharosMigration[] = [trackingMigration, registryMigration, auditMigration, registryVersionCounterMigration, monitoringMigration, servingMigration, searchIndexesMigration];
+export const migrations: PharosMigration[] = [trackingMigration, registryMigration, auditMigration, registryVersionCounterMigration, monitoringMigration, servingMigration, searchIndexesMigration, metricHistoryIndexMigration];
 
 export type { PharosMigration, DialectName } from './migration.ts';
