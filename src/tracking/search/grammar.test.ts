@@ -52,6 +52,7 @@ describe('parseFilter: runs grammar', () => {
     assert.equal(parseFilter('runs', "tags.`mlflow.source.git.commit` = 'abc'")[0].key, 'mlflow.source.git.commit');
     assert.equal(parseFilter('runs', 'metrics.`we``ird` > 1')[0].key, 'we`ird');
     assert.equal(parseFilter('runs', 'metrics.2nd_pass < 3')[0].key, '2nd_pass');
+    assert.equal(parseFilter('runs', 'metrics.précision_été > 0.5')[0].key, 'précision_été');
   });
 
   it('reads numbers as MLflow does, incl. negative and scientific notation', () => {

@@ -37,6 +37,8 @@ interface AttributeSpec {
   integerOnly?: boolean;
   /** Narrower comparator set than the kind's default. */
   comparators?: readonly Comparator[];
+  /** A quoted integer is accepted for this numeric attribute (MLflow's registry casts with int()). */
+  quotedIntegers?: boolean;
   /** Values must be integers written as strings or numbers (experiment_id). */
   integerValues?: boolean;
   /** Cannot be used in a filter, only in order_by. */
@@ -141,7 +143,7 @@ export const ENTITY_SPECS: Record<SearchEntity, EntitySpec> = {
       name: { kind: 'string', list: true },
       run_id: { kind: 'string', list: true, filterOnly: true },
       source_path: { kind: 'string', filterOnly: true },
-      version_number: { kind: 'numeric', integerOnly: true },
+      version_number: { kind: 'numeric', integerOnly: true, quotedIntegers: true },
       creation_timestamp: { kind: 'numeric', orderOnly: true },
       last_updated_timestamp: { kind: 'numeric', orderOnly: true },
     },
@@ -259,6 +261,10 @@ function checkClause(spec: EntitySpec, raw: RawClause): FilterClause {
   }
   if (attr?.integerValues) return { ...base, value: integerValue(key, v) };
   if (numeric) {
+    if (v.kind === 'string' && attr?.quotedIntegers) {
+      if (!/^\s*-?\d+\s*$/.test(v.value)) throw invalidParameter(`Invalid value for numeric attribute '${key}': ${v.text} at position ${v.pos}`);
+      return { ...base, value: Number(v.value) };
+    }
     if (v.kind !== 'number') {
       const what = type === 'metric' ? 'metric' : `numeric attribute: ${key}`;
       throw invalidParameter(`Expected numeric value type for ${what}. Found ${v.text} at position ${v.pos}`);

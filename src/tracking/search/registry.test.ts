@@ -118,6 +118,7 @@ for (const kind of storeKinds()) {
       assert.deepEqual(await versions("name IN ('churn') AND version_number >= 1"), ['churn/1']);
       assert.deepEqual(await versions('version_number > 1'), ['Fraud/3', 'Fraud/2']);
       assert.deepEqual(await versions('version = 2'), ['Fraud/2']);
+      assert.deepEqual(await versions("version_number = '2'"), ['Fraud/2']);
       assert.deepEqual(await versions("source_path LIKE 'runs:/%'"), ['Fraud/2', 'churn/1']);
       assert.deepEqual(await versions("source_path ILIKE 'FILE:%'"), ['Fraud/3']);
       assert.deepEqual(await versions("tags.validated = 'yes'"), ['Fraud/1']);
@@ -145,7 +146,7 @@ for (const kind of storeKinds()) {
       await bad(models(undefined, ['tags.team']), /order_by entity type/);
       await bad(versions("source_path IN ('a')"), /Only 'name, run_id, version_number' attributes|Only 'name, run_id' attributes/);
       await bad(versions('version_number = 1.5'), /Invalid value for numeric attribute 'version_number'/);
-      await bad(versions("version_number = '1'"), /Expected numeric value type for numeric attribute: version_number/);
+      await bad(versions("version_number = 'one'"), /Invalid value for numeric attribute 'version_number'/);
       await bad(versions("name > 'a'"), /Invalid comparator '>'/);
       await bad(versions(undefined, ['source_path']), /Invalid attribute key 'source_path'/);
       await bad(searchModelVersionKeys(store.db, store.dialect, { maxResults: 200_001 }), /at most 200000/);

@@ -21,8 +21,9 @@ export interface IdentPart {
   quoted: boolean;
 }
 
-const WORD_START = /[A-Za-z_]/;
-const WORD_CHAR = /[A-Za-z0-9_$]/;
+// Letters of any script, as sqlparse's name pattern accepts accented letters.
+const WORD_START = /[\p{L}_]/u;
+const WORD_CHAR = /[\p{L}\p{N}_$]/u;
 const DIGIT = /[0-9]/;
 const OP_CHAR = /[<>=!~]/;
 /** A number as sqlparse reads it, plus an optional sign on the exponent. */
