@@ -108,4 +108,7 @@ test('invalid input is a clear error and exit status 1', () => {
   const column = cli('--reference', reference, '--current', current, '--columns', 'moved,nope');
   assert.equal(column.status, 1);
   assert.match(column.stderr, /no readable column 'nope'/);
+  const unwritable = cli('--reference', reference, '--current', current, '--html', join(dir, 'no-such-dir', 'r.html'));
+  assert.equal(unwritable.status, 1);
+  assert.match(unwritable.stderr, /--html .*cannot write the report/);
 });

@@ -208,7 +208,9 @@ Example:
       const { report } = await runDrift(opts);
       if (opts.html) {
         const html = renderDriftReportHtml(report, { referenceName: basename(opts.reference), currentName: basename(opts.current) });
-        await writeFile(opts.html, html);
+        await writeFile(opts.html, html).catch((e: Error) => {
+          throw invalidParameter(`--html ${opts.html}: cannot write the report: ${e.message}`);
+        });
       }
       if (opts.json) printJson(report);
       else {
