@@ -5,7 +5,7 @@ import { AuditLog } from './governance/index.ts';
 import { TrackingService } from './tracking/index.ts';
 import { RegistryService } from './registry/index.ts';
 import { ServingService, RegistryModelResolver, InferenceLogReader } from './serving/index.ts';
-import { MonitoringService, inferenceLogSource, lineageTrainingReference } from './monitoring/index.ts';
+import { MonitoringService, inferenceLogSource, lineageTrainingReference, servingRequestCounters } from './monitoring/index.ts';
 
 export interface PharosConfig {
   /** Folder holding the embedded database and artifacts. Default ./pharos-data */
@@ -50,6 +50,7 @@ export async function createPharos(config: Partial<PharosConfig> = {}): Promise<
   monitoring.configure({
     inferenceLog: inferenceLogSource(new InferenceLogReader(join(dataDir, 'inference-log'))),
     training: lineageTrainingReference({ serving, registry, tracking }),
+    requestCounters: servingRequestCounters(serving),
   });
   closers.push(() => serving.close());
   closers.push(async () => monitoring.stopScheduler());

@@ -19,7 +19,7 @@ export * as driftStats from './stats/index.ts';
 export * from './sketch/index.ts';
 export { MonitoringService, type MonitoringDeps } from './monitoring-service.ts';
 export { monitoringRoutes } from './http/monitoring-routes.ts';
-export { inferenceLogSource, rowRequestId, type InferenceLogReaderLike } from './monitors/inference-source.ts';
+export { inferenceLogSource, rowRequestId, servingRequestCounters, type InferenceLogReaderLike, type ServingCountersLike } from './monitors/inference-source.ts';
 export { lineageTrainingReference, type LineageServices } from './monitors/training-reference.ts';
 export type {
   AlertChannel,

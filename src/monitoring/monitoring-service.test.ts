@@ -260,6 +260,27 @@ for (const kind of storeKinds()) {
       assert.equal(run.results!.conceptDrift!.detected, false, run.results!.conceptDrift!.reason);
     });
 
+    test('error rate from serving counters between runs, even when every request failed and the log is empty', async () => {
+      const log = new MemoryLog();
+      let tick = T0;
+      let counters = { requests: 100, errors: 0 };
+      const svc = new MonitoringService({ store, inferenceLog: log, clock: () => (tick += 1000), requestCounters: async (d) => (d === 'pay' ? counters : null) });
+      await svc.recordLabels([{ request_id: 'unused', label: 1 }]);
+      const m = await svc.createMonitor({ name: 'pay-errors', deployment: 'pay', spec: { task: 'binary', reference: { type: 'window', from: 0, to: 1 }, window: { type: 'time', durationMs: 60_000 }, checks: { errorRate: true }, alerts: [{ name: 'failing', metric: 'error_rate', op: '>', threshold: 0.5 }] } });
+      const first = await svc.runMonitor(m.id);
+      assert.equal(first.results!.errorRate, 0, 'first run: counts since serving started');
+      counters = { requests: 140, errors: 30 };
+      const second = await svc.runMonitor(m.id);
+      assert.equal(second.results!.errorRate, 30 / 40);
+      assert.equal(second.results!.window.rows, 0);
+      assert.deepEqual(second.alerts!.map((a) => a.ruleName), ['failing']);
+      counters = { requests: 10, errors: 1 }; // serving restarted
+      assert.equal((await svc.runMonitor(m.id)).results!.errorRate, 0.1);
+      const quiet = await svc.runMonitor(m.id);
+      assert.equal(quiet.results!.errorRate, undefined);
+      assert.equal(quiet.results!.skipped.errorRate, 'no requests since the previous run');
+    });
+
     test('uploaded reference, failures stored in history, precise validation errors', async () => {
       const log = new MemoryLog();
       let tick = T0;

@@ -11,7 +11,7 @@ import { observeFlat } from './monitors/observations.ts';
 import { evaluateAlerts } from './alerts/alert-evaluator.ts';
 import { WebhookRetrainTrigger, type RetrainTrigger } from './alerts/retrain-trigger.ts';
 import { driftReport } from './drift/index.ts';
-import type { AlertEvent, DriftEngine, InferenceWindowSource, Monitor, MonitorRun } from './monitors/types.ts';
+import type { AlertEvent, DriftEngine, InferenceWindowSource, Monitor, MonitorRun, RequestCounterSource } from './monitors/types.ts';
 
 export interface MonitoringDeps {
   store: Store;
@@ -23,6 +23,8 @@ export interface MonitoringDeps {
   training?: TrainingReferenceResolver;
   /** The pipelines capability's trigger; monitors without it fall back to their `retrainWebhook`. */
   retrainTrigger?: RetrainTrigger;
+  /** Serving's request/error counters per deployment (failed requests are not in the inference log). */
+  requestCounters?: RequestCounterSource;
   /** Epoch ms; injectable so cool-downs and windows are testable without waiting. */
   clock?: () => number;
 }
@@ -45,7 +47,7 @@ export class MonitoringService {
   }
 
   /** Plugs in sources that land after construction (the serving log, the drift engine, a pipelines trigger). */
-  configure(patch: Partial<Pick<MonitoringDeps, 'inferenceLog' | 'drift' | 'training' | 'retrainTrigger'>>): void {
+  configure(patch: Partial<Pick<MonitoringDeps, 'inferenceLog' | 'drift' | 'training' | 'retrainTrigger' | 'requestCounters'>>): void {
     Object.assign(this.deps, patch);
   }
 
@@ -116,6 +118,7 @@ export class MonitoringService {
     const startedAt = this.clock();
     const run: MonitorRun = { id: newMonitorRunId(), monitorId: monitor.id, startedAt, finishedAt: startedAt, windowStart: null, windowEnd: null, rowCount: 0, status: 'ok', results: null, error: null };
     try {
+      const previous = this.deps.requestCounters ? (await this.monitors.runs(monitor.id, { limit: 5 })).find((r) => r.results?.servingCounters) : undefined;
       const results = await executeMonitorRun(
         monitor,
         {
@@ -124,6 +127,8 @@ export class MonitoringService {
           drift: this.deps.drift ?? driftReport,
           training: this.deps.training,
           uploadedReference: (id) => this.monitors.getReference(id),
+          requestCounters: this.deps.requestCounters,
+          previousCounters: previous?.results?.servingCounters,
         },
         startedAt,
       );

@@ -103,7 +103,7 @@ describe('monitoring loop: serve → log → labels → monitor with a lineage r
     const monitor = await http('POST', '/api/v1/monitors', {
       name: 'churn-loop',
       deployment: 'churn',
-      spec: { task: 'binary', reference: { type: 'training', labelColumn: 'label' }, window: { type: 'count', size: 300 }, checks: { featureDrift: true, dataQuality: true, latency: true, performance: true }, alerts: [{ name: 'drift', metric: 'feature_drift.share', op: '>', threshold: 0.3 }] },
+      spec: { task: 'binary', reference: { type: 'training', labelColumn: 'label' }, window: { type: 'count', size: 300 }, checks: { featureDrift: true, dataQuality: true, latency: true, errorRate: true, performance: true }, alerts: [{ name: 'drift', metric: 'feature_drift.share', op: '>', threshold: 0.3 }] },
     });
     assert.equal(monitor.status, 201, JSON.stringify(monitor.json));
     // The inference log is flushed asynchronously (every 2 s): run until the window holds all 300 rows.
@@ -126,6 +126,7 @@ describe('monitoring loop: serve → log → labels → monitor with a lineage r
     // ONNX probabilities are float32: equal to sklearn's to float32 precision.
     for (const k of ['roc_auc', 'log_loss']) assert.ok(Math.abs(res.performance.metrics[k] - py.sklearn[k]) <= 1e-4, `${k}: ${res.performance.metrics[k]} vs sklearn ${py.sklearn[k]}`);
     assert.equal(run.status, 'alerting');
+    assert.deepEqual(res.servingCounters, { requests: 6, errors: 0 }, 'serving counts requests, not rows');
 
     const history = await cli(['monitors', 'history', 'churn-loop', '--json']);
     assert.equal(JSON.parse(history.out).runs[0].id, run.id);

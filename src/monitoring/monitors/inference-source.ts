@@ -1,4 +1,4 @@
-import type { InferenceWindowQuery, InferenceWindowSource, LoggedInference } from './types.ts';
+import type { InferenceWindowQuery, InferenceWindowSource, LoggedInference, RequestCounterSource, RequestCounters } from './types.ts';
 
 /** The parts of serving's `InferenceLogReader` record that monitors read (structural, so serving stays free to grow it). */
 export interface InferenceLogRecordLike {
@@ -52,5 +52,24 @@ export function inferenceLogSource(reader: InferenceLogReaderLike): InferenceWin
           error: null,
         }));
     },
+  };
+}
+
+/** The part of serving's deployment view that carries its request counters. */
+export interface ServingCountersLike {
+  getDeployment(name: string): Promise<{ stable: { stats: RequestCounters }; candidate: { stats: RequestCounters } | null }>;
+}
+
+/** Request and error counters of a deployment, stable and candidate together (null when it does not exist). */
+export function servingRequestCounters(serving: ServingCountersLike): RequestCounterSource {
+  return async (deployment) => {
+    try {
+      const d = await serving.getDeployment(deployment);
+      const c = d.candidate?.stats;
+      return { requests: d.stable.stats.requests + (c?.requests ?? 0), errors: d.stable.stats.errors + (c?.errors ?? 0) };
+    } catch (e) {
+      if ((e as { code?: string }).code === 'RESOURCE_DOES_NOT_EXIST') return null;
+      throw e;
+    }
   };
 }

@@ -5,7 +5,7 @@ import { fitEstimator, realisedPerformance } from '../performance/window-perform
 import { dataQuality, errorRate, featureTable, inferFeatureKinds, latency, predictionTable, watchedFeatures } from './checks.ts';
 import { observeFlat, observeLogged } from './observations.ts';
 import type { DriftOptions, DriftTable } from '../drift/types.ts';
-import type { DriftEngine, InferenceWindowSource, Monitor, MonitorRunResults, ObservedRow } from './types.ts';
+import type { DriftEngine, InferenceWindowSource, Monitor, MonitorRunResults, ObservedRow, RequestCounterSource, RequestCounters } from './types.ts';
 
 /** Resolves the training data of the model version a deployment serves (model lineage: the run's dataset inputs). */
 export interface TrainingReferenceResolver {
@@ -18,6 +18,20 @@ export interface RunnerDeps {
   drift?: DriftEngine;
   training?: TrainingReferenceResolver;
   uploadedReference(monitorId: string): Promise<{ source: string; rows: ObservedRow[] } | null>;
+  requestCounters?: RequestCounterSource;
+  /** The previous run's counters, for the error rate between the two runs. */
+  previousCounters?: RequestCounters;
+}
+
+/**
+ * Error rate from serving's cumulative counters: failures over requests since the previous run. A counter
+ * that went down means serving restarted, so the current counts are all since then.
+ */
+export function errorRateBetween(now: RequestCounters, before: RequestCounters | undefined): number | null {
+  const restarted = !before || now.requests < before.requests || now.errors < before.errors;
+  const requests = restarted ? now.requests : now.requests - before.requests;
+  const errors = restarted ? now.errors : now.errors - before.errors;
+  return requests === 0 ? null : errors / requests;
 }
 
 const DEFAULT_TOLERANCE = 0.05;
@@ -73,11 +87,26 @@ export async function executeMonitorRun(monitor: Monitor, deps: RunnerDeps, now:
     skipped: {},
   };
   const m = results.metrics;
+  const checks = spec.checks;
+  // Before the empty-window exit: when every request fails, the log is empty and the error rate is the news.
+  if (checks.errorRate) {
+    const counters = deps.requestCounters ? await deps.requestCounters(monitor.deployment) : null;
+    if (counters) {
+      results.servingCounters = counters;
+      const rate = errorRateBetween(counters, deps.previousCounters);
+      if (rate !== null) {
+        results.errorRate = rate;
+        m.error_rate = rate;
+      } else results.skipped.errorRate = 'no requests since the previous run';
+    } else if (current.length > 0) {
+      results.errorRate = errorRate(current);
+      m.error_rate = results.errorRate;
+    }
+  }
   if (current.length === 0) {
     results.skipped.all = 'the window holds no requests';
     return results;
   }
-  const checks = spec.checks;
   const features = watchedFeatures(spec, reference.rows);
   const kinds = inferFeatureKinds(reference.rows, features);
   // Columnar copies of the features, built once for the drift and data-quality checks.
@@ -153,10 +182,6 @@ export async function executeMonitorRun(monitor: Monitor, deps: RunnerDeps, now:
       m['latency.p99_ms'] = l.p99Ms;
       m['latency.mean_ms'] = l.meanMs;
     } else results.skipped.latency = 'no latencies logged';
-  }
-  if (checks.errorRate) {
-    results.errorRate = errorRate(current);
-    m.error_rate = results.errorRate;
   }
 
   const perfOpts = { task: spec.task, positiveLabel: spec.positiveLabel, average: spec.average };

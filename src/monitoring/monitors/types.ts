@@ -38,6 +38,15 @@ export interface InferenceWindowSource {
 /** Statistics engine: the `driftReport` of `src/monitoring/drift`, injected so monitors stay decoupled from it. */
 export type DriftEngine = (reference: DriftTable, current: DriftTable, options?: DriftOptions) => DriftReport;
 
+/** Cumulative requests and failed requests of a deployment, as serving counts them (reset on restart). */
+export interface RequestCounters {
+  requests: number;
+  errors: number;
+}
+
+/** Failed requests never reach the inference log; serving's counters are where the error rate comes from. */
+export type RequestCounterSource = (deployment: string) => Promise<RequestCounters | null>;
+
 export type MonitorTask = 'binary' | 'multiclass' | 'regression';
 
 /** How to read label/score/probabilities out of a logged prediction object. */
@@ -165,6 +174,8 @@ export interface MonitorRunResults {
   dataQuality?: Record<string, ColumnQuality>;
   latency?: { p50Ms: number; p99Ms: number; meanMs: number };
   errorRate?: number;
+  /** Serving's cumulative request/error counters at this run (error rate = delta against the previous run). */
+  servingCounters?: RequestCounters;
   performance?: PerformanceSummary;
   estimatedPerformance?: { metrics: Record<string, number>; reference: Record<string, number> } | { skipped: string };
   conceptDrift?: { detected: boolean; metric: string; reason: string };
