@@ -5,6 +5,7 @@ import { CategoryCounts } from './category-counts.ts';
 import { NumericMoments } from './moments.ts';
 import { seededRandom } from './random.ts';
 import { summarizeTable, TableSummary } from './table-summary.ts';
+import { driftReport } from '../drift/index.ts';
 
 function chunk(start: number, rows: number, random: () => number): DataTable {
   const x = new Float64Array(rows);
@@ -81,4 +82,45 @@ test('a table summary merged from chunk summaries equals the summary of the whol
   const restored = TableSummary.fromJSON(JSON.parse(JSON.stringify(merged)));
   assert.deepEqual(restored.toJSON(), merged.toJSON());
   assert.throws(() => merged.update({ rowCount: 1, columns: new Map([['x', { kind: 'categorical', values: ['a'] }]]) }), /numerical in the summary but categorical/);
+});
+
+test('stand-in columns from summaries give the drift report the same distance scores as the raw windows', () => {
+  const random = seededRandom(21);
+  const window = (shift: number, pShift: number): DataTable => {
+    const n = 200_000;
+    const x = new Float64Array(n);
+    const c: string[] = [];
+    for (let i = 0; i < n; i++) {
+      x[i] = Math.sqrt(-2 * Math.log(random())) * Math.cos(2 * Math.PI * random()) + shift;
+      const u = random();
+      c.push(u < 0.5 + pShift ? 'a' : u < 0.8 ? 'b' : 'c');
+    }
+    return { rowCount: n, columns: new Map([['x', { kind: 'numerical', values: x }], ['c', { kind: 'categorical', values: c }]]) };
+  };
+  const reference = window(0, 0);
+  const current = window(0.3, 0.1);
+  const exact = driftReport(reference, current);
+  const refSummary = new TableSummary({ seed: 1 });
+  const curSummary = new TableSummary({ seed: 2 });
+  // summarised in 10 parts each and merged, as hourly windows would be
+  for (let p = 0; p < 10; p++) {
+    const part = (t: DataTable): DataTable => ({
+      rowCount: 20_000,
+      columns: new Map([...t.columns].map(([name, col]) => [name, col.kind === 'numerical'
+        ? { kind: 'numerical' as const, values: (col.values as Float64Array).subarray(p * 20_000, (p + 1) * 20_000) }
+        : { kind: 'categorical' as const, values: (col.values as string[]).slice(p * 20_000, (p + 1) * 20_000) }])),
+    });
+    refSummary.merge(new TableSummary({ seed: 10 + p }).update(part(reference)));
+    curSummary.merge(new TableSummary({ seed: 20 + p }).update(part(current)));
+  }
+  const approx = driftReport({ columns: refSummary.toStandInColumns(10_000) }, { columns: curSummary.toStandInColumns(10_000) });
+  for (const name of ['x', 'c']) {
+    const e = exact.columns.find((col) => col.column === name)!;
+    const a = approx.columns.find((col) => col.column === name)!;
+    assert.equal(a.method, e.method, name);
+    assert.equal(a.drifted, e.drifted, name);
+    assert.ok(Math.abs(a.score! - e.score!) < 0.02 * Math.max(1, e.score!), `${name}: ${a.score} vs ${e.score}`);
+  }
+  assert.equal(exact.columns[0].method, 'wasserstein');
+  assert.equal(exact.columns[1].method, 'jensenshannon');
 });

@@ -78,6 +78,41 @@ export class TableSummary {
     return this;
   }
 
+  /**
+   * A stand-in table with this window's distributions, `sampleSize` rows per column: evenly spaced
+   * quantiles for numerical columns, categories in proportion to their counts. It lets the drift
+   * report compare windows too large to keep, with distance methods (Wasserstein, Jensen–Shannon,
+   * PSI, KL, Hellinger, which is what Evidently picks above 1,000 rows). p-value tests (KS,
+   * chi-squared, Z) must not be run on it: their p-values depend on the real row count.
+   */
+  toStandInColumns(sampleSize = 10_000): Map<string, Float64Array | Array<string | null>> {
+    const columns = new Map<string, Float64Array | Array<string | null>>();
+    for (const [name, c] of this.columns) {
+      if (c.kind === 'numerical') {
+        columns.set(name, c.quantiles.quantileSample(sampleSize));
+        continue;
+      }
+      const entries = c.counts.entries();
+      if (c.counts.otherCount > 0) entries.push(['(other)', c.counts.otherCount]);
+      const total = entries.reduce((n, [, k]) => n + k, 0);
+      const values: Array<string | null> = [];
+      // largest-remainder rounding, so the stand-in has exactly sampleSize rows when there is data
+      const quotas = entries.map(([category, k]) => ({ category, exact: (k / Math.max(1, total)) * sampleSize }));
+      const floors = quotas.map((q) => Math.floor(q.exact));
+      let left = total === 0 ? 0 : sampleSize - floors.reduce((a, b) => a + b, 0);
+      const order = quotas.map((q, i) => i).sort((a, b) => (quotas[b].exact - floors[b]) - (quotas[a].exact - floors[a]));
+      for (const i of order) {
+        if (left-- <= 0) break;
+        floors[i]++;
+      }
+      quotas.forEach((q, i) => {
+        for (let r = 0; r < floors[i]; r++) values.push(q.category);
+      });
+      columns.set(name, values);
+    }
+    return columns;
+  }
+
   toJSON(): TableSummaryState {
     const columns: Record<string, ColumnSummaryState> = {};
     for (const [name, c] of this.columns) {
