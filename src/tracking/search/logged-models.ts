@@ -4,7 +4,7 @@ import type { Db } from '../../store/index.ts';
 import type { DialectName } from '../../store/migrations/index.ts';
 import { ENTITY_SPECS, parseFilter, type FilterClause } from './grammar.ts';
 import { createLoggedModelsPageToken, parseLoggedModelsPageToken, resolveMaxResults } from './page-token.ts';
-import { compareNumber, compareText, direction, textSortKey } from './sql.ts';
+import { compareNumber, compareText, direction, orderNullsLast, textSortKey } from './sql.ts';
 import type { Page } from './types.ts';
 
 /** MLflow's SEARCH_LOGGED_MODEL_MAX_RESULTS_DEFAULT; MLflow sets no ceiling, we use the runs ceiling. */
@@ -146,7 +146,7 @@ export async function searchLoggedModelIds(db: Db, dialect: DialectName, opts: S
     if (o.kind === 'attribute') {
       const { column, text } = COLUMNS[o.key];
       const ref = sql.ref(column);
-      terms.push(sql`CASE WHEN ${ref} IS NULL THEN 1 ELSE 0 END`, sql`${text ? textSortKey(dialect, ref) : ref} ${dir}`);
+      terms.push(orderNullsLast(dialect, text ? textSortKey(dialect, ref) : ref, o.ascending));
       return;
     }
     const alias = `ob${n}`;

@@ -3,7 +3,7 @@ import type { Db } from '../../store/index.ts';
 import type { DialectName } from '../../store/migrations/index.ts';
 import { parseFilter, parseOrderByList, type FilterClause } from './grammar.ts';
 import { createPageToken, parsePageToken, resolveMaxResults } from './page-token.ts';
-import { compareNumber, compareText, direction, textSortKey } from './sql.ts';
+import { compareNumber, compareText, direction, orderNullsLast, textSortKey } from './sql.ts';
 import { stagesFor, type Page, type RunViewType } from './types.ts';
 
 /** MLflow's SEARCH_MAX_RESULTS_DEFAULT / SEARCH_MAX_RESULTS_THRESHOLD. */
@@ -102,7 +102,7 @@ export async function searchRunIds(db: Db, dialect: DialectName, opts: SearchRun
     if (o.type === 'attribute') {
       const column = sql.ref(RUN_COLUMNS[o.key]);
       const key = o.key === 'start_time' || o.key === 'end_time' ? column : textSortKey(dialect, column);
-      orderTerms.push(sql`CASE WHEN ${column} IS NULL THEN 1 ELSE 0 END`, sql`${key} ${dir}`);
+      orderTerms.push(orderNullsLast(dialect, key, o.ascending));
       return;
     }
     const alias = `ob${n}`;
@@ -112,11 +112,11 @@ export async function searchRunIds(db: Db, dialect: DialectName, opts: SearchRun
     if (o.type === 'metric') {
       orderTerms.push(sql`CASE WHEN ${sql.ref(`${alias}.is_nan`)} = 1 THEN 1 WHEN ${value} IS NULL THEN 2 ELSE 0 END`, sql`${value} ${dir}`);
     } else {
-      orderTerms.push(sql`CASE WHEN ${value} IS NULL THEN 1 ELSE 0 END`, sql`${textSortKey(dialect, value)} ${dir}`);
+      orderTerms.push(orderNullsLast(dialect, textSortKey(dialect, value), o.ascending));
     }
   });
   if (!orderBy.some((o) => o.type === 'attribute' && o.key === 'start_time')) {
-    orderTerms.push(sql`CASE WHEN runs.start_time IS NULL THEN 1 ELSE 0 END`, sql`runs.start_time DESC`);
+    orderTerms.push(orderNullsLast(dialect, sql.ref('runs.start_time'), false));
   }
   orderTerms.push(sql`runs.run_uuid ASC`);
   for (const term of orderTerms) q = q.orderBy(term);

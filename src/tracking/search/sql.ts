@@ -91,3 +91,13 @@ export function textSortKey(dialect: DialectName, column: SqlOperand): RawBuilde
 export function direction(ascending: boolean): RawBuilder<unknown> {
   return sql.raw(ascending ? 'ASC' : 'DESC');
 }
+
+/**
+ * `key ASC|DESC` with NULLs last, spelled so each engine can still walk an index: NULLs already sort last in
+ * SQLite's DESC and PostgreSQL's ASC, so NULLS LAST is only written where it changes the default (a CASE
+ * expression in front, as MLflow writes it for MySQL, would force a full sort even for the default order).
+ */
+export function orderNullsLast(dialect: DialectName, key: SqlOperand, ascending: boolean): RawBuilder<unknown> {
+  const defaultIsLast = dialect === 'sqlite' ? !ascending : ascending;
+  return sql`${key} ${direction(ascending)}${sql.raw(defaultIsLast ? '' : ' NULLS LAST')}`;
+}
