@@ -54,9 +54,19 @@ describe('pharos labels / monitors / alerts CLI', () => {
     assert.match(list.stdout, /^NAME\s+ID\s+DEPLOYMENT/m);
     assert.match(list.stdout, /cli-watch\s+mon-\w+\s+churn\s+true\s+last 100/);
 
+    const refCsv = join(dir, 'reference.csv');
+    writeFileSync(refCsv, 'age,city,label,prediction,score\n' + Array.from({ length: 40 }, (_, i) => `${20 + i},${i % 2 ? 'oslo' : 'rome'},${i % 2},${i % 3 ? 1 : 0},${(i % 10) / 10}`).join('\n') + '\n');
+    const ref = await pharos(['monitors', 'reference', 'cli-watch', refCsv, '--json'], server.url);
+    assert.equal(ref.code, 0, ref.stderr);
+    assert.deepEqual(JSON.parse(ref.stdout), { rows: 40 });
+
     const run = await pharos(['monitors', 'run', 'cli-watch', '--json'], server.url);
     assert.equal(run.code, 0, run.stderr);
     const r = JSON.parse(run.stdout).run;
+    assert.equal(r.status, 'ok', r.error);
+    assert.equal(r.results.reference.rows, 40);
+    assert.equal(r.results.reference.source, 'reference.csv');
+    assert.equal(r.results.window.rows, 0, 'nothing served yet');
     const history = await pharos(['monitors', 'history', 'cli-watch', '--json'], server.url);
     assert.deepEqual(JSON.parse(history.stdout).runs.map((h: { id: string; status: string }) => [h.id, h.status]), [[r.id, r.status]]);
     const table = await pharos(['monitors', 'history', 'cli-watch'], server.url);

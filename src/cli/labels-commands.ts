@@ -1,8 +1,13 @@
 import { createReadStream } from 'node:fs';
 import { readFile } from 'node:fs/promises';
+import { basename } from 'node:path';
 import type { Command } from 'commander';
 import { parse } from 'csv-parse';
 import { output, printJson, serverUrl } from './output.ts';
+import { readTable } from '../data/index.ts';
+import { tableRows } from '../monitoring/index.ts';
+
+const MAX_REFERENCE_UPLOAD_ROWS = 200_000;
 
 /** A call to the native monitoring API; the server's `{error_code, message}` becomes the thrown message. */
 async function api<T>(opts: { url?: string }, method: string, path: string, body?: unknown): Promise<T> {
@@ -83,6 +88,19 @@ export function registerLabelsCommands(program: Command): void {
     const spec = JSON.parse(await readFile(opts.spec, 'utf8'));
     const res = await api<{ monitor: Record<string, any> }>(opts, 'POST', '/monitors', { name, deployment: opts.deployment, spec });
     output(opts, res, [{ name: res.monitor.name, id: res.monitor.id, deployment: res.monitor.deployment }]);
+  });
+
+  common(
+    monitors
+      .command('reference <monitor> <file>')
+      .description('Upload a monitor\'s reference data from a CSV, TSV or Parquet file (features, plus label / prediction / score columns when known)')
+      .option('--label-column <name>', 'the ground-truth column', 'label'),
+  ).action(async (monitor: string, file: string, opts) => {
+    const table = await readTable(file);
+    if (table.rowCount > MAX_REFERENCE_UPLOAD_ROWS) throw new Error(`${file} has ${table.rowCount} rows; a reference holds at most ${MAX_REFERENCE_UPLOAD_ROWS} (sample it first)`);
+    const rows = tableRows(table, MAX_REFERENCE_UPLOAD_ROWS);
+    const res = await api<{ rows: number }>(opts, 'PUT', `/monitors/${encodeURIComponent(monitor)}/reference`, { rows, label_column: opts.labelColumn, source: basename(file) });
+    output(opts, res, [res]);
   });
 
   common(monitors.command('run <monitor>').description('Run a monitor now and show its results')).action(async (monitor: string, opts) => {

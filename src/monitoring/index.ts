@@ -20,7 +20,7 @@ export * from './sketch/index.ts';
 export { MonitoringService, type MonitoringDeps } from './monitoring-service.ts';
 export { monitoringRoutes } from './http/monitoring-routes.ts';
 export { inferenceLogSource, rowRequestId, servingRequestCounters, type InferenceLogReaderLike, type ServingCountersLike } from './monitors/inference-source.ts';
-export { lineageTrainingReference, type LineageServices } from './monitors/training-reference.ts';
+export { lineageTrainingReference, tableRows, type LineageServices } from './monitors/training-reference.ts';
 export type {
   AlertChannel,
   AlertEvent,
