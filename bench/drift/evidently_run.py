@@ -15,7 +15,7 @@ import pandas.core.dtypes.common as _pandas_common
 # The pinned pandas 3.1 removed infer_dtype_from_object, which evidently 0.7.23 imports at module
 # load (only its legacy data-integrity tests call it, not the drift path); restore a stand-in.
 if not hasattr(_pandas_common, "infer_dtype_from_object"):
-    _pandas_common.infer_dtype_from_object = lambda t: t
+    _pandas_common.infer_dtype_from_object = lambda dtype: pd.api.types.pandas_dtype(dtype).type
 
 from evidently import DataDefinition, Dataset, Report  # noqa: E402
 from evidently.presets import DataDriftPreset  # noqa: E402
