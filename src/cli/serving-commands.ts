@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import cluster from 'node:cluster';
 import { join, resolve } from 'node:path';
 import { openStore, defaultStoreUri } from '../store/index.ts';
 import { LocalArtifactStore } from '../artifacts/index.ts';
@@ -65,6 +66,34 @@ const summary = (d: any) => ({
   reason: d.reason ?? '',
 });
 
+/**
+ * `pharos serve --processes n`: n copies of this process share the port. A small model is bound by HTTP
+ * parsing and JSON on the event loop, not by onnxruntime, so worker threads for the model do not help it;
+ * whole processes do (each with its own event loop and sessions).
+ */
+async function runServeCluster(n: number): Promise<void> {
+  const workers = Array.from({ length: n }, () => cluster.fork());
+  let announced = false;
+  for (const w of workers) {
+    w.on('message', (m: { listening?: string }) => {
+      if (m.listening && !announced) {
+        announced = true;
+        process.stdout.write(`Pharos serving with ${n} processes listening on ${m.listening}\n`);
+      }
+    });
+    w.on('exit', (code) => {
+      if (!announced) process.exit(code ?? 1);
+    });
+  }
+  const shutdown = () => {
+    for (const w of workers) w.process.kill('SIGTERM');
+    let left = workers.length;
+    for (const w of workers) w.once('exit', () => --left === 0 && process.exit(0));
+  };
+  process.once('SIGINT', shutdown);
+  process.once('SIGTERM', shutdown);
+}
+
 /** `pharos deploy <name>`, `pharos serve`, `pharos deployments list|get|promote|rollback|delete`. */
 export function registerServingCommands(program: Command): void {
   const deploy = rolloutOptions(
@@ -117,8 +146,11 @@ export function registerServingCommands(program: Command): void {
     .option('--max-batch-size <rows>', 'dynamic batching: rows a run', '64')
     .option('--max-wait-ms <ms>', 'dynamic batching: wait for company this long', '2')
     .option('--inference-log <dir>', 'write the inference log (Parquet segments) to this folder')
+    .option('--processes <n>', 'serving processes sharing the port (node:cluster); for a small model under high load, one a core', '1')
     .option('--log-level <level>', 'pino log level', 'warn')
     .action(async (positional: string | undefined, opts: Record<string, any>) => {
+      const processes = num(opts.processes, '--processes') ?? 1;
+      if (processes > 1 && cluster.isPrimary) return runServeCluster(processes);
       const modelUri: string | undefined = opts.model ?? positional;
       if (!modelUri && !opts.deployment) throw new Error('give a model (--model <uri>) or a deployment (--deployment <name>)');
       let resolver: ModelResolver;
@@ -159,7 +191,8 @@ export function registerServingCommands(program: Command): void {
       const port = Number(opts.port);
       if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`invalid --port '${opts.port}'`);
       const address = await app.listen({ host: opts.host, port });
-      process.stdout.write(`Pharos serving ${name} (${view.stable.uri}) listening on ${address}\n`);
+      if (cluster.isWorker) process.send!({ listening: address });
+      else process.stdout.write(`Pharos serving ${name} (${view.stable.uri}) listening on ${address}\n`);
       const shutdown = async () => {
         await app.close();
         await serving.close();

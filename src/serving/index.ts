@@ -9,6 +9,15 @@
  *   await model.run({ X: { datatype: 'FP32', shape: [n, 4], data: Float32Array } })
  * ZipMap outputs (skl2onnx classifiers' default) are served as FP32 [n, classes] tensors under their
  * original name, with class labels in `model.zipMaps`.
+ *
+ * The inference log (for monitoring) is Parquet segments under `<dataDir>/inference-log/<deployment>/`,
+ * one row per predicted row; its columns and the reasons for the format are documented at the top of
+ * inference-log/inference-log.ts. Read it with `InferenceLogReader`:
+ *   const reader = new InferenceLogReader(join(dataDir, 'inference-log'));
+ *   await reader.read({ deployment: 'churn', fromMs, toMs });   // a time window
+ *   await reader.read({ deployment: 'churn', last: 10_000 });   // the newest rows
+ *   for await (const rows of reader.scan({ fromMs })) { ... }  // millions of rows, a segment at a time
+ * Rows reach disk within `flushIntervalMs` (2 s); `pharos.serving.inferenceLog.flush()` forces it.
  */
 export { loadOnnxModel, type OnnxModel, type LoadOnnxOptions } from './onnx/onnx-model.ts';
 export { prepareOnnxGraph, type TensorSpec, type ZipMapOutput, type OipDatatype, type PreparedOnnxGraph } from './onnx/onnx-graph.ts';

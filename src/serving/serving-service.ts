@@ -554,7 +554,7 @@ export class ServingService {
     slot.loading ??= (async () => {
       try {
         const resolved = await this.deps.resolver.resolve(slot.uri);
-        const model = await ServedModel.load(resolved, this.modelOptions(d));
+        const model = await ServedModel.load(resolved, this.modelOptions(d, resolved.version));
         if (this.closed) return void (await model.close());
         slot.model = model;
         slot.state = 'ready';
@@ -569,15 +569,14 @@ export class ServingService {
     return slot.loading;
   }
 
-  private modelOptions(d: Deployment) {
+  private modelOptions(d: Deployment, version: number | null) {
+    const labels = { deployment: d.name, version: version === null ? '1' : String(version) };
     return {
       workers: this.options.workers,
       batching: { ...this.options.batching, ...d.batching },
       onBatch: (rows: number, requests: number) => {
-        if (!this.metrics) return;
-        const version = d.stable.model?.versionLabel ?? '';
-        this.metrics.batchRows.observe({ deployment: d.name, version }, rows);
-        this.metrics.batchRequests.observe({ deployment: d.name, version }, requests);
+        this.metrics?.batchRows.observe(labels, rows);
+        this.metrics?.batchRequests.observe(labels, requests);
       },
     };
   }
@@ -615,7 +614,7 @@ export class ServingService {
         if (resolved.localPath === current.localPath && resolved.version === current.version) continue;
         let next: ServedModel;
         try {
-          next = await ServedModel.load(resolved, this.modelOptions(d));
+          next = await ServedModel.load(resolved, this.modelOptions(d, resolved.version));
         } catch (e) {
           await this.recordEvent(d, 'model_switch_failed', `${slot.uri} now names version ${resolved.version}, which failed to load (${(e as Error).message}); still serving version ${current.version}`);
           continue;

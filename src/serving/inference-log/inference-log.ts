@@ -258,11 +258,15 @@ export class InferenceLogReader {
     return out.sort((a, b) => a.firstMs - b.firstMs || a.lastMs - b.lastMs);
   }
 
-  /** Reads one segment's rows inside the window (optionally only some columns). */
-  async readSegment(segment: InferenceLogSegment, window: InferenceLogWindow = {}): Promise<InferenceLogRecord[]> {
+  private async segmentRows(segment: InferenceLogSegment, columns?: string[]): Promise<Array<Record<string, unknown>>> {
     const bytes = await readFile(segment.path);
     const file = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
-    const rows = (await parquetReadObjects({ file })) as Array<Record<string, unknown>>;
+    return (await parquetReadObjects({ file, columns })) as Array<Record<string, unknown>>;
+  }
+
+  /** Reads one segment's rows inside the window. */
+  async readSegment(segment: InferenceLogSegment, window: InferenceLogWindow = {}): Promise<InferenceLogRecord[]> {
+    const rows = await this.segmentRows(segment);
     const out: InferenceLogRecord[] = [];
     for (const r of rows) {
       const ts = Number(r.timestamp_ms);
@@ -314,10 +318,17 @@ export class InferenceLogReader {
     return sortRows(picked).slice(-window.last);
   }
 
-  /** Rows in a window without holding them (reads the timestamp column only through the segments' rows). */
+  /** Rows in a window (reads only the timestamp column, and none at all of segments wholly inside the window). */
   async count(window: InferenceLogWindow = {}): Promise<number> {
     let n = 0;
-    for await (const rows of this.scan(window)) n += rows.length;
+    for (const seg of await this.segments(window)) {
+      const inside = (window.fromMs === undefined || seg.firstMs >= window.fromMs) && (window.toMs === undefined || seg.lastMs < window.toMs);
+      const rows = await this.segmentRows(seg, ['timestamp_ms']);
+      n += inside ? rows.length : rows.filter((r) => {
+        const ts = Number(r.timestamp_ms);
+        return (window.fromMs === undefined || ts >= window.fromMs) && (window.toMs === undefined || ts < window.toMs);
+      }).length;
+    }
     return n;
   }
 }

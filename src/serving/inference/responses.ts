@@ -20,10 +20,10 @@ export function oipOutputs(outputs: Record<string, Tensor>, zipMaps: ZipMapOutpu
 }
 
 /**
- * MLflow's answer for an ONNX model: its pyfunc returns a DataFrame with a column an output, which the
- * scoring server writes as records. With one output the predictions are that output's per-row values
- * (as `mlflow models serve` answers for a single-column frame is records too, we keep records whenever
- * there are several outputs and a plain list for one). ZipMap outputs come back as {label: probability}.
+ * The MLflow scoring answer for an ONNX model. MLflow's ONNX pyfunc returns a DataFrame with a column an
+ * output, which the scoring server writes as records: `[{output_label: 1, output_probability: {...}}, ...]`.
+ * A single-output model answers a plain list of per-row values (a scalar when the output has one value a row).
+ * ZipMap outputs come back as {label: probability}, as onnxruntime's Python API returns them.
  */
 export function mlflowPredictions(outputs: Record<string, Tensor>, zipMaps: ZipMapOutput[], rows: number): unknown[] {
   const perOutput = Object.entries(outputs).map(([name, t]) => {

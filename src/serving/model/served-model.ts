@@ -1,3 +1,4 @@
+import { stat } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { loadOnnxModel, type OnnxModel } from '../onnx/onnx-model.ts';
 import type { Tensor } from '../onnx/tensor.ts';
@@ -7,11 +8,20 @@ import { locateModelFiles, type ColumnSpec } from './mlmodel.ts';
 import type { ResolvedModel } from './model-resolver.ts';
 
 export interface ServedModelOptions {
-  /** Worker threads with a session each; default: one a core, at most 4. 0 runs in the calling thread. */
+  /**
+   * Worker threads with a session each; 0 runs in the calling thread. Default: in process for models under
+   * 1 MiB, else one a core (at most 4). onnxruntime-node runs synchronously on the calling thread, so a big
+   * model in process would hold the event loop for a whole run; for a small one the run is shorter than the
+   * message round trip to a worker (measured: in-process + batching answered more requests a second than two
+   * workers for a 4-feature logistic regression), and several processes (`pharos serve --processes`) are the
+   * way to use more cores.
+   */
   workers?: number;
   batching?: Partial<BatchingOptions>;
   onBatch?: (rows: number, requests: number) => void;
 }
+
+const SMALL_MODEL_BYTES = 1024 * 1024;
 
 /** A model ready to answer: resolved, loaded (ZipMaps rewritten), with its signature and batcher. */
 export class ServedModel implements ModelInterface {
@@ -26,13 +36,15 @@ export class ServedModel implements ModelInterface {
     opts: ServedModelOptions,
     workers: number,
   ) {
-    const batching = { ...DEFAULT_BATCHING, maxConcurrentBatches: Math.max(1, workers), ...opts.batching };
+    const given = Object.fromEntries(Object.entries(opts.batching ?? {}).filter(([, v]) => v !== undefined));
+    const batching = { ...DEFAULT_BATCHING, maxConcurrentBatches: Math.max(1, workers), ...given };
     this.batcher = new DynamicBatcher((feeds) => this.onnx.run(feeds), batching, opts.onBatch);
   }
 
   static async load(source: ResolvedModel, opts: ServedModelOptions = {}): Promise<ServedModel> {
     const files = await locateModelFiles(source.localPath);
-    const workers = opts.workers ?? Math.min(4, availableParallelism());
+    const size = (await stat(files.onnxPath)).size;
+    const workers = opts.workers ?? (size < SMALL_MODEL_BYTES ? 0 : Math.min(4, availableParallelism()));
     const onnx = await loadOnnxModel(files.onnxPath, { workers });
     return new ServedModel(source, onnx, files.columns, files.flavors, opts, workers);
   }
