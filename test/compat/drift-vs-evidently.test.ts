@@ -30,10 +30,15 @@ interface Fixtures {
     energy: Num;
     anderson: [Num, Num];
     cvm?: [Num, Num];
+    ttest: [Num, Num];
+    mannwLess: [Num, Num];
+    mannwTwoSided: [Num, Num];
     cvmEvidently?: [Num, Num];
   }>;
   chisquare: Array<{ observed: number[]; expected: number[]; statistic: Num; pValue: Num }>;
   jensenshannon: Array<{ p: number[]; q: number[]; distance: Num }>;
+  fisher: Array<{ table: [[number, number], [number, number]]; pValue: Num }>;
+  gtest: Array<{ observed: number[]; expected: number[]; statistic: Num; pValue: Num }>;
   datasets: Array<{
     name: string;
     options: Record<string, unknown>;
@@ -110,6 +115,36 @@ describe('two-sample statistics vs scipy', () => {
     assert.ok(compared >= 5);
   });
 
+  it('ttest_ind and mannwhitneyu (exact and asymptotic): statistic 1e-9, p-value 1e-9', () => {
+    const methods = new Set<string>();
+    for (const p of fixtures.pairs) {
+      const a = p.a.map(dec);
+      const b = p.b.map(dec);
+      const t = driftStats.tTestInd(a, b);
+      close(t.statistic, dec(p.ttest[0]), 1e-9, `${p.name} t`);
+      close(t.pValue, dec(p.ttest[1]), 1e-9, `${p.name} t p`, 1e-300);
+      const less = driftStats.mannWhitneyU(a, b, 'less');
+      close(less.statistic, dec(p.mannwLess[0]), 1e-12, `${p.name} U`);
+      close(less.pValue, dec(p.mannwLess[1]), 1e-9, `${p.name} MWU less p (${less.method})`, 1e-300);
+      const two = driftStats.mannWhitneyU(a, b, 'two-sided');
+      close(two.pValue, dec(p.mannwTwoSided[1]), 1e-9, `${p.name} MWU two-sided p (${two.method})`, 1e-300);
+      methods.add(less.method);
+    }
+    assert.deepEqual([...methods].sort(), ['asymptotic', 'exact']);
+  });
+
+  it('fisher_exact and the G-test: p-values 1e-9', () => {
+    for (const f of fixtures.fisher) {
+      const [[a, b], [c, d]] = f.table;
+      close(driftStats.fisherExact(a, b, c, d).pValue, dec(f.pValue), 1e-9, `fisher ${JSON.stringify(f.table)}`);
+    }
+    for (const g of fixtures.gtest) {
+      const res = driftStats.gTest(g.observed, g.expected);
+      close(res.statistic, dec(g.statistic), 1e-9, 'G');
+      close(res.pValue, dec(g.pValue), 1e-9, 'G p');
+    }
+  });
+
   it('chisquare and jensenshannon: 1e-9 (p 1e-9 too)', () => {
     for (const c of fixtures.chisquare) {
       const res = driftStats.chiSquare(c.observed, c.expected);
@@ -174,7 +209,7 @@ describe('driftReport vs Evidently DataDriftPreset', () => {
       close(report.shareDrifted, ds.shareDrifted, 1e-12, `${ds.name} share`);
     }
     assert.ok(columnsCompared > 100, `compared ${columnsCompared} columns`);
-    for (const m of ['ks', 'chisquare', 'z', 'wasserstein', 'jensenshannon', 'psi', 'kl_div', 'anderson', 'cramer_von_mises', 'ed', 'hellinger']) {
+    for (const m of ['ks', 'chisquare', 'z', 'wasserstein', 'jensenshannon', 'psi', 'kl_div', 'anderson', 'cramer_von_mises', 'ed', 'hellinger', 't_test', 'mannw', 'g_test', 'fisher_exact']) {
       assert.ok(methodsSeen.has(m), `method ${m} exercised`);
     }
   });

@@ -152,7 +152,7 @@ function columnDrift(name: string, referenceTable: DriftTable, currentTable: Dri
     method,
     methodLabel: spec.label,
     score: outcome.score,
-    statistic: outcome.statistic,
+    statistic: outcome.statistic === null || Number.isNaN(outcome.statistic) ? null : outcome.statistic,
     ...(outcome.pValue !== undefined ? { pValue: outcome.pValue } : {}),
     threshold,
     drifted: exceeds(spec, outcome.score, threshold),

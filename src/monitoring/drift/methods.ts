@@ -10,6 +10,7 @@ import { energyDistance, jensenShannonDistance, klDivergence, populationStabilit
 import { chiSquare, twoProportionZTest } from '../stats/frequency-tests.ts';
 import { ks2samp } from '../stats/ks.ts';
 import { quantilePsi } from '../stats/psi.ts';
+import { fisherExact, gTest, mannWhitneyU, tTestInd } from '../stats/rank-tests.ts';
 import { populationStd } from '../stats/sorted.ts';
 import { categoryShares, histogramCounts, numericalShares, sturgesEdges, unionKeys } from './binning.ts';
 import { categoryCounts, type PreparedColumn } from './columns.ts';
@@ -27,6 +28,7 @@ export interface MethodSpec {
 
 const both = ['numerical', 'categorical'] as const;
 const num = ['numerical'] as const;
+const cat = ['categorical'] as const;
 
 export const DRIFT_METHODS: Readonly<Record<DriftMethodName, MethodSpec>> = {
   ks: { name: 'ks', label: 'K-S p_value', defaultThreshold: 0.05, isPValue: true, compare: '<=', allowed: num },
@@ -40,6 +42,10 @@ export const DRIFT_METHODS: Readonly<Record<DriftMethodName, MethodSpec>> = {
   cramer_von_mises: { name: 'cramer_von_mises', label: 'Cramer-von Mises', defaultThreshold: 0.1, isPValue: true, compare: '<=', allowed: num },
   ed: { name: 'ed', label: 'Energy-distance', defaultThreshold: 0.1, isPValue: false, compare: '>', allowed: num },
   hellinger: { name: 'hellinger', label: 'Hellinger distance', defaultThreshold: 0.1, isPValue: false, compare: '>=', allowed: both },
+  t_test: { name: 't_test', label: 't_test', defaultThreshold: 0.05, isPValue: true, compare: '<', allowed: num },
+  mannw: { name: 'mannw', label: 'Mann-Whitney U-rank test', defaultThreshold: 0.05, isPValue: true, compare: '<', allowed: num },
+  g_test: { name: 'g_test', label: 'g_test', defaultThreshold: 0.1, isPValue: true, compare: '<', allowed: cat },
+  fisher_exact: { name: 'fisher_exact', label: "Fisher's Exact test", defaultThreshold: 0.1, isPValue: true, compare: '<', allowed: cat },
 };
 
 export function isDriftMethodName(name: string): name is DriftMethodName {
@@ -192,6 +198,35 @@ export function runMethod(
             ? populationStabilityIndex(shares.reference, shares.current)
             : klDivergence(shares.reference, shares.current);
       return { score, statistic: score };
+    }
+    case 't_test': {
+      const [r, c] = needNumbers();
+      if (r.length < 2 || c.length < 2) throw new DriftInputError('t-test needs at least two values on each side');
+      const res = tTestInd(r, c);
+      return { score: res.pValue, statistic: res.statistic, pValue: res.pValue };
+    }
+    case 'mannw': {
+      const [r, c] = needNumbers();
+      const res = mannWhitneyU(r, c, 'less');
+      return { score: res.pValue, statistic: res.statistic, pValue: res.pValue };
+    }
+    case 'g_test': {
+      const rc = categoryCounts(reference);
+      const cc = categoryCounts(current);
+      const keys = unionKeys(rc, cc);
+      if (keys.length < 2) return { score: 1, statistic: 0, pValue: 1, note: 'a single category on both sides: no test possible, no drift' };
+      const k = current.count / reference.count;
+      const res = gTest(keys.map((key) => cc.get(key) ?? 0), keys.map((key) => (rc.get(key) ?? 0) * k));
+      return { score: res.pValue, statistic: res.statistic, pValue: res.pValue };
+    }
+    case 'fisher_exact': {
+      const rc = categoryCounts(reference);
+      const cc = categoryCounts(current);
+      const keys = unionKeys(rc, cc);
+      if (keys.length > 2) throw new DriftInputError(`Fisher's exact test needs at most 2 distinct values, found ${keys.length}`);
+      const one = keys[0];
+      const res = fisherExact(cc.get(one) ?? 0, current.count - (cc.get(one) ?? 0), rc.get(one) ?? 0, reference.count - (rc.get(one) ?? 0));
+      return { score: res.pValue, statistic: res.statistic, pValue: res.pValue };
     }
     case 'hellinger': {
       if (!numeric) {

@@ -54,7 +54,11 @@ export type DriftMethodName =
   | 'anderson' // Anderson–Darling k-sample, score = (capped) p-value
   | 'cramer_von_mises' // Cramér–von Mises two-sample, score = p-value
   | 'ed' // energy distance, score = distance (drift when > threshold, strictly, as Evidently)
-  | 'hellinger'; // Hellinger distance on binned frequencies
+  | 'hellinger' // Hellinger distance on binned frequencies
+  | 't_test' // Student's t-test (pooled variance), score = p-value
+  | 'mannw' // Mann–Whitney U, one-sided 'less' as Evidently calls it, score = p-value
+  | 'g_test' // G-test (log-likelihood ratio) against reference frequencies, score = p-value
+  | 'fisher_exact'; // Fisher's exact test on a binary column, score = p-value
 
 /** Multiple-testing correction applied to p-value tests before the verdicts (off by default, as in Evidently). */
 export type MultipleTestingCorrection = 'none' | 'bonferroni' | 'benjamini-hochberg';

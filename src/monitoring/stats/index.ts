@@ -6,3 +6,4 @@ export { wassersteinDistance, energyDistance, jensenShannonDistance, klDivergenc
 export { chiSquare, twoProportionZTest, type TestResult } from './frequency-tests.ts';
 export { chi2Sf, normCdf, kstwoSf, smirnovSf } from './special.ts';
 export { quantilePsi, categoricalPsi, quantileSorted, type QuantilePsiOptions, type QuantilePsiResult } from './psi.ts';
+export { tTestInd, mannWhitneyU, gTest, fisherExact } from './rank-tests.ts';
