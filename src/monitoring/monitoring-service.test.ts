@@ -281,6 +281,28 @@ for (const kind of storeKinds()) {
       assert.equal(quiet.results!.skipped.errorRate, 'no requests since the previous run');
     });
 
+    test('replicas sharing the database: each cron tick runs (and alerts) once', async () => {
+      const log = new MemoryLog();
+      log.rows.push({ requestId: 'x', deployment: 'rep', features: { a: 1 }, prediction: 1, latencyMs: 500, timestamp: T0 - 10 });
+      const replicas = [0, 1, 2].map(() => new MonitoringService({ store, inferenceLog: log, clock: () => T0 }));
+      const m = await replicas[0].createMonitor({
+        name: 'replicated',
+        deployment: 'rep',
+        spec: { task: 'binary', reference: { type: 'window', from: 0, to: T0 - 20 }, window: { type: 'count', size: 5 }, schedule: '*/5 * * * *', checks: { latency: true }, alerts: [{ name: 'slow', metric: 'latency.p99_ms', op: '>', threshold: 100, channels: [{ type: 'webhook', url: `${receiver.url}/hook` }], cooldownMs: 0 }] },
+      });
+      const hooksBefore = receiver.hooks.length;
+      const tick = T0 - (T0 % (5 * MIN));
+      const results = await Promise.all(replicas.map((r) => r.runScheduled(m.id, tick)));
+      const ran = results.filter((r) => r !== null);
+      assert.equal(ran.length, 1, 'exactly one replica runs the tick');
+      assert.equal(ran[0]!.id, `mr-${m.id}-${tick}`);
+      assert.equal(ran[0]!.status, 'alerting');
+      assert.equal(receiver.hooks.length, hooksBefore + 1, 'one notification, not one per replica');
+      const next = await Promise.all(replicas.map((r) => r.runScheduled(m.id, tick + 5 * MIN)));
+      assert.equal(next.filter((r) => r !== null).length, 1);
+      assert.deepEqual((await replicas[1].history(m.id)).map((h) => h.status), ['alerting', 'alerting']);
+    });
+
     test('uploaded reference, failures stored in history, precise validation errors', async () => {
       const log = new MemoryLog();
       let tick = T0;

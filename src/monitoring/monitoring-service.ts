@@ -43,7 +43,7 @@ export class MonitoringService {
     this.monitors = new MonitorStore(deps.store);
     this.clock = deps.clock ?? Date.now;
     // A failing check is stored as a failed run; only store trouble reaches here, and a cron tick has no caller to tell.
-    this.scheduler = new MonitorScheduler((id) => this.runMonitor(id), (id, e) => process.emitWarning(`scheduled run of monitor ${id} failed: ${(e as Error).message}`));
+    this.scheduler = new MonitorScheduler((id, tick) => this.runScheduled(id, tick), (id, e) => process.emitWarning(`scheduled run of monitor ${id} failed: ${(e as Error).message}`));
   }
 
   /** Plugs in sources that land after construction (the serving log, the drift engine, a pipelines trigger). */
@@ -115,8 +115,25 @@ export class MonitoringService {
   /** Runs the monitor now over its window; the run (results or the error) and its alerts are stored. */
   async runMonitor(idOrName: string): Promise<MonitorRun> {
     const monitor = await this.monitors.get(idOrName);
+    return this.execute(monitor, newMonitorRunId(), false);
+  }
+
+  /**
+   * A cron tick's run. The run id is derived from the tick, and claimed in the store before anything
+   * runs: with several replicas on one database, exactly one runs (and alerts for) each tick. Null when
+   * another replica has it.
+   */
+  async runScheduled(monitorId: string, tickMs: number): Promise<MonitorRun | null> {
+    const monitor = await this.monitors.get(monitorId);
+    const id = `mr-${monitor.id}-${tickMs}`;
     const startedAt = this.clock();
-    const run: MonitorRun = { id: newMonitorRunId(), monitorId: monitor.id, startedAt, finishedAt: startedAt, windowStart: null, windowEnd: null, rowCount: 0, status: 'ok', results: null, error: null };
+    const claimed = await this.monitors.claimRun({ id, monitorId: monitor.id, startedAt, finishedAt: startedAt, windowStart: null, windowEnd: null, rowCount: 0, status: 'running', results: null, error: null });
+    return claimed ? this.execute(monitor, id, true) : null;
+  }
+
+  private async execute(monitor: Monitor, runId: string, claimed: boolean): Promise<MonitorRun> {
+    const startedAt = this.clock();
+    const run: MonitorRun = { id: runId, monitorId: monitor.id, startedAt, finishedAt: startedAt, windowStart: null, windowEnd: null, rowCount: 0, status: 'ok', results: null, error: null };
     try {
       const previous = this.deps.requestCounters ? (await this.monitors.runs(monitor.id, { limit: 5 })).find((r) => r.results?.servingCounters) : undefined;
       const results = await executeMonitorRun(
@@ -145,12 +162,13 @@ export class MonitoringService {
     if (run.status === 'ok') {
       events = await evaluateAlerts(monitor, run, {
         lastFired: (id, rule) => this.monitors.lastFired(id, rule),
-        previousRuns: (id, limit) => this.monitors.runs(id, { limit }),
+        // Runs other replicas are still making (and this run's own claim) are not history yet.
+        previousRuns: async (id, limit) => (await this.monitors.runs(id, { limit: limit + 5 })).filter((r) => r.id !== run.id && r.status !== 'running').slice(0, limit),
         retrainTrigger: (m) => this.deps.retrainTrigger ?? (m.spec.retrainWebhook ? new WebhookRetrainTrigger(m.spec.retrainWebhook) : null),
       });
       if (events.some((e) => e.status === 'fired')) run.status = 'alerting';
     }
-    await this.monitors.saveRun(run, events);
+    await this.monitors.saveRun(run, events, claimed);
     return { ...run, alerts: events };
   }
 

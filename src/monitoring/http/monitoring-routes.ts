@@ -165,7 +165,7 @@ export const monitoringRoutes: FastifyPluginAsync<{ pharos: Pharos }> = async (a
         tags,
         summary: 'Run history of a monitor, newest first',
         params: monitorParam,
-        querystring: { type: 'object', properties: { limit: { type: 'integer', minimum: 1, maximum: 1000 }, before: { type: 'integer', minimum: 0 }, status: { type: 'string', enum: ['ok', 'alerting', 'failed'] } } },
+        querystring: { type: 'object', properties: { limit: { type: 'integer', minimum: 1, maximum: 1000 }, before: { type: 'integer', minimum: 0 }, status: { type: 'string', enum: ['running', 'ok', 'alerting', 'failed'] } } },
         response: { ...errors },
       },
     },

@@ -3,13 +3,15 @@ import type { Monitor } from './types.ts';
 
 /**
  * Runs scheduled monitors in-process (one cron job per enabled monitor with a schedule). `protect`
- * skips a tick while the previous run of the same monitor is still going.
+ * skips a tick while the previous run of the same monitor is still going. Each run is told the tick it
+ * belongs to (the planned time, identical on every replica), so replicas sharing a database can agree
+ * that only one of them runs it.
  */
 export class MonitorScheduler {
   private readonly jobs = new Map<string, Cron>();
   private started = false;
 
-  constructor(private readonly run: (monitorId: string) => Promise<unknown>, private readonly onError: (monitorId: string, e: unknown) => void = () => {}) {}
+  constructor(private readonly run: (monitorId: string, tickMs: number) => Promise<unknown>, private readonly onError: (monitorId: string, e: unknown) => void = () => {}) {}
 
   start(monitors: Monitor[]): void {
     this.started = true;
@@ -21,13 +23,17 @@ export class MonitorScheduler {
     if (!this.started) return;
     this.remove(monitor.id);
     if (!monitor.enabled || !monitor.spec.schedule) return;
-    const job = new Cron(monitor.spec.schedule, { protect: true, name: `monitor:${monitor.id}` }, async () => {
+    let planned: Date | null = null;
+    const job = new Cron(monitor.spec.schedule, { protect: true, name: `monitor:${monitor.id}` }, async (self: Cron) => {
+      const tick = planned ?? new Date(Math.floor(Date.now() / 1000) * 1000);
+      planned = self.nextRun();
       try {
-        await this.run(monitor.id);
+        await this.run(monitor.id, tick.getTime());
       } catch (e) {
         this.onError(monitor.id, e);
       }
     });
+    planned = job.nextRun();
     this.jobs.set(monitor.id, job);
   }
 

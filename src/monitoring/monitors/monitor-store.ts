@@ -114,23 +114,36 @@ export class MonitorStore {
     return r ? { source: r.source, rows: JSON.parse(r.rows) } : null;
   }
 
-  async saveRun(run: MonitorRun, events: AlertEvent[]): Promise<void> {
+  /**
+   * Claims a run id before the run starts (status 'running'). False when the id exists: another replica
+   * already took this scheduled tick.
+   */
+  async claimRun(run: MonitorRun): Promise<boolean> {
+    const inserted = await this.store.db
+      .insertInto('monitor_runs')
+      .values({ run_id: run.id, monitor_id: run.monitorId, started_at: run.startedAt, finished_at: run.startedAt, window_start: null, window_end: null, row_count: 0, status: 'running', results: 'null', error: null })
+      .onConflict((oc) => oc.column('run_id').doNothing())
+      .executeTakeFirst();
+    return Number(inserted.numInsertedOrUpdatedRows ?? 0) === 1;
+  }
+
+  /** Stores a finished run and its alerts together; a claimed run's row is completed in place. */
+  async saveRun(run: MonitorRun, events: AlertEvent[], claimed = false): Promise<void> {
     await this.store.transaction(async (trx) => {
-      await trx
-        .insertInto('monitor_runs')
-        .values({
-          run_id: run.id,
-          monitor_id: run.monitorId,
-          started_at: run.startedAt,
-          finished_at: run.finishedAt,
-          window_start: run.windowStart,
-          window_end: run.windowEnd,
-          row_count: run.rowCount,
-          status: run.status,
-          results: JSON.stringify(run.results),
-          error: run.error,
-        })
-        .execute();
+      const values = {
+        run_id: run.id,
+        monitor_id: run.monitorId,
+        started_at: run.startedAt,
+        finished_at: run.finishedAt,
+        window_start: run.windowStart,
+        window_end: run.windowEnd,
+        row_count: run.rowCount,
+        status: run.status,
+        results: JSON.stringify(run.results),
+        error: run.error,
+      };
+      if (claimed) await trx.updateTable('monitor_runs').set(values).where('run_id', '=', run.id).execute();
+      else await trx.insertInto('monitor_runs').values(values).execute();
       if (events.length > 0) {
         await trx
           .insertInto('alert_events')

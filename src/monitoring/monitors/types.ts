@@ -193,7 +193,8 @@ export interface MonitorRun {
   windowStart: number | null;
   windowEnd: number | null;
   rowCount: number;
-  status: 'ok' | 'alerting' | 'failed';
+  /** 'running' only while a scheduled run that claimed its tick is in progress. */
+  status: 'running' | 'ok' | 'alerting' | 'failed';
   results: MonitorRunResults | null;
   error: string | null;
   alerts?: AlertEvent[];
