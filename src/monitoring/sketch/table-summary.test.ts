@@ -1,6 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { DataTable } from '../../data/index.ts';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { readTable, scanTable, writeCsv, writeParquet, type DataTable } from '../../data/index.ts';
 import { CategoryCounts } from './category-counts.ts';
 import { NumericMoments } from './moments.ts';
 import { seededRandom } from './random.ts';
@@ -123,4 +126,31 @@ test('stand-in columns from summaries give the drift report the same distance sc
   }
   assert.equal(exact.columns[0].method, 'wasserstein');
   assert.equal(exact.columns[1].method, 'jensenshannon');
+});
+
+test('files are summarised row group by row group (Parquet) and chunk by chunk (CSV), matching the whole-file numbers', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'pharos-summary-'));
+  const random = seededRandom(8);
+  const chunks = [chunk(0, 30_000, random), chunk(30_000, 30_000, random), chunk(60_000, 30_000, random)];
+  const parquet = join(dir, 'w.parquet');
+  const csv = join(dir, 'w.csv');
+  await writeParquet(parquet, chunks, { rowGroupRows: 30_000 });
+  await writeCsv(csv, chunks);
+  const whole = await readTable(parquet);
+  const values = whole.columns.get('x')!.values as Float64Array;
+  const finite = values.filter((v) => !Number.isNaN(v));
+  const mean = 1e9 + finite.reduce((a, v) => a + (v - 1e9), 0) / finite.length;
+  for (const path of [parquet, csv]) {
+    let chunksSeen = 0;
+    const summary = await summarizeTable(scanTable(path, { chunkRows: 10_000 }), { onProgress: () => chunksSeen++ });
+    assert.ok(chunksSeen >= 3, `${path}: streamed in ${chunksSeen} chunks`);
+    assert.equal(summary.rows, 90_000);
+    const x = summary.columns.get('x')!;
+    assert.ok(x.kind === 'numerical');
+    assert.equal(x.moments.count, finite.length);
+    assert.ok(Math.abs(x.moments.mean - mean) < 1e-4, `${path}: ${x.moments.mean} vs ${mean}`); // 1e-13 relative at 1e9
+    const c = summary.columns.get('c')!;
+    assert.ok(c.kind === 'categorical');
+    assert.equal(c.counts.total + c.counts.missing, 90_000);
+  }
 });
