@@ -11,12 +11,12 @@ PY="$(bash scripts/pyenv.sh)"; VENV_BIN="$(dirname "$PY")"
 npm run build --silent
 work="$(mktemp -d /tmp/pharos-bench-tracking.XXXX)"
 free_port() { "$PY" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-wait_up() { for _ in $(seq 1 120); do curl -sf "$1/health" >/dev/null && return 0; sleep 0.5; done; echo "server $1 did not start" >&2; exit 1; }
+wait_up() { for _ in $(seq 1 600); do curl -sf "$1/health" >/dev/null && return 0; sleep 0.5; done; echo "server $1 did not start" >&2; exit 1; }
 
 if [ "${BENCH_SCALE:-full}" = quick ]; then
   RUNS=20; METRICS=50; STEPS=100; SINGLE=200; SEARCH_SIZES="1000 10000"; HISTORY=10000; REPEAT=5
 else
-  RUNS=200; METRICS=50; STEPS=100; SINGLE=1000; SEARCH_SIZES="10000 100000"; HISTORY=100000; REPEAT=10
+  RUNS=200; METRICS=50; STEPS=100; SINGLE=1000; SEARCH_SIZES="10000 100000"; HISTORY=100000; REPEAT=3
 fi
 
 mp=$(free_port); pp=$(free_port)
