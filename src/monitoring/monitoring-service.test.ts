@@ -66,9 +66,10 @@ const MIN = 60_000;
 const T0 = Date.UTC(2026, 0, 1);
 
 /** `p` is the true positive probability; the model logs it as its score (well calibrated) and thresholds at 0.5. */
-function request(r: () => number, i: number, t: number, opts: { xShift?: number; green?: boolean; latency?: number; flip?: boolean } = {}): { row: LoggedInference; label: number } {
+function request(r: () => number, i: number, t: number, opts: { xShift?: number; green?: boolean; latency?: number; flip?: boolean; hard?: boolean } = {}): { row: LoggedInference; label: number } {
   const x = r() * 10 + (opts.xShift ?? 0);
-  const p = Math.min(0.97, Math.max(0.03, r()));
+  // `hard`: traffic moves to the decision boundary (a covariate shift that costs accuracy with P(y|x) unchanged).
+  const p = opts.hard ? 0.35 + r() * 0.3 : Math.min(0.97, Math.max(0.03, r()));
   let label = r() < p ? 1 : 0;
   if (opts.flip) label = 1 - label;
   const color = opts.green && r() < 0.3 ? 'green' : r() < 0.5 ? 'red' : 'blue';
@@ -225,6 +226,33 @@ for (const kind of storeKinds()) {
       assert.equal(afterRun.results!.metrics.concept_drift, 1);
       assert.deepEqual(afterRun.alerts!.map((a) => a.ruleName), ['accuracy']);
       assert.equal(afterRun.alerts![0].deliveries.length, 0, 'a rule without channels is recorded, not delivered');
+    });
+
+    test('a drop the input shift explains is not concept drift (CBPE predicted it)', async () => {
+      const log = new MemoryLog();
+      const svc = new MonitoringService({ store, inferenceLog: log, clock: () => T0 + 30 * MIN });
+      const r = rng(4);
+      const labels = [];
+      for (let i = 0; i < 3000; i++) {
+        const q = request(r, i, T0 - 60 * MIN + i * 1000);
+        log.rows.push(q.row);
+        labels.push({ request_id: q.row.requestId, label: q.label });
+      }
+      for (let i = 0; i < 1000; i++) {
+        const q = request(r, i, T0 + i * 1000, { hard: true });
+        log.rows.push(q.row);
+        labels.push({ request_id: q.row.requestId, label: q.label });
+      }
+      await svc.recordLabels(labels);
+      const m = await svc.createMonitor({ name: 'covariate-only', deployment: 'churn', spec: { task: 'binary', reference: { type: 'window', from: T0 - 60 * MIN, to: T0 }, window: { type: 'count', size: 1000 }, checks: { featureDrift: true, performance: true, estimatedPerformance: true }, alerts: [] } });
+      const run = await svc.runMonitor(m.id);
+      const res = run.results!;
+      const realised = res.performance!.metrics!.accuracy;
+      const estimated = (res.estimatedPerformance as { metrics: Record<string, number> }).metrics.accuracy;
+      assert.ok(res.performance!.reference!.accuracy - realised > 0.1, `accuracy fell: ${res.performance!.reference!.accuracy} -> ${realised}`);
+      assert.ok(Math.abs(estimated - realised) < 0.05, `CBPE ${estimated} vs realised ${realised}`);
+      assert.equal(res.conceptDrift!.detected, false, res.conceptDrift!.reason);
+      assert.match(res.conceptDrift!.reason, /as the input shift predicts/);
     });
 
     test('multiclass: macro metrics from probabilities and a CBPE estimate beside them', async () => {
