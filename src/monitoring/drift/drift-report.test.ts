@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { driftReport } from './drift-report.ts';
+import { DRIFT_METHODS } from './methods.ts';
+import type { DriftMethodName } from './types.ts';
 import { fillZeroes, histogramCounts, sturgesEdges } from './binning.ts';
 import { inferColumnType, prepareColumn } from './columns.ts';
 
@@ -215,5 +217,57 @@ describe('binning (numpy / Evidently rules)', () => {
     const b = Float64Array.from([0, 0.00005, 0.99995]);
     fillZeroes(b);
     assert.equal(b[0], 0.00005 / 1e6);
+  });
+});
+
+describe('robustness', () => {
+  it('any method on odd inputs (tiny, constant, all-missing, infinite, mixed) never throws and never yields NaN', () => {
+    let state = 7;
+    const u = () => {
+      state = (state * 1103515245 + 12345) % 2147483648;
+      return state / 2147483648;
+    };
+    const pick = <T>(a: readonly T[]) => a[Math.floor(u() * a.length)];
+    const column = (n: number, kind: string) => {
+      switch (kind) {
+        case 'float':
+          return Float64Array.from({ length: n }, () => (u() < 0.1 ? NaN : u() * 10));
+        case 'int':
+          return Array.from({ length: n }, () => Math.floor(u() * 5));
+        case 'str':
+          return Array.from({ length: n }, () => (u() < 0.1 ? null : pick(['a', 'b', 'c'])));
+        case 'mixed':
+          return Array.from({ length: n }, () => (u() < 0.5 ? pick(['a', 'b']) : Math.floor(u() * 3)));
+        case 'nan':
+          return Float64Array.from({ length: n }, () => NaN);
+        case 'const':
+          return Float64Array.from({ length: n }, () => 3);
+        default:
+          return Float64Array.from({ length: n }, () => (u() < 0.5 ? Infinity : -Infinity));
+      }
+    };
+    const methods = [undefined, ...(Object.keys(DRIFT_METHODS) as DriftMethodName[])];
+    let tested = 0;
+    for (let i = 0; i < 400; i++) {
+      const kind = pick(['float', 'float', 'int', 'str', 'mixed', 'nan', 'const', 'inf']);
+      const nr = pick([1, 2, 3, 5, 20, 1200]);
+      const nc = pick([1, 2, 4, 30]);
+      const report = driftReport(
+        { columns: { x: column(nr, kind), y: column(nr, kind) } },
+        { columns: { x: column(nc, kind), y: column(nc, pick(['float', 'str'])) } },
+        { method: pick(methods), correction: pick(['none', 'bonferroni', 'benjamini-hochberg'] as const) },
+      );
+      for (const c of report.columns) {
+        assert.equal(typeof c.drifted, 'boolean');
+        if (c.status === 'skipped') {
+          assert.ok(c.message && !c.drifted);
+          continue;
+        }
+        tested++;
+        assert.ok(c.score !== null && !Number.isNaN(c.score), JSON.stringify(c));
+      }
+      assert.ok(!Number.isNaN(report.shareDrifted));
+    }
+    assert.ok(tested > 100, `tested ${tested}`);
   });
 });
