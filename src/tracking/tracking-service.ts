@@ -77,7 +77,6 @@ export interface CreateLoggedModelInput {
 }
 
 const RUN_NAME_TAG = 'mlflow.runName';
-const DATASET_CONTEXT_TAG = 'mlflow.data.context';
 /** Keeps every multi-row statement well under SQLite's bound-variable limit. */
 const ROWS_PER_INSERT = 500;
 const IDS_PER_QUERY = 5000;
@@ -1003,4 +1002,3 @@ function validateDatasetInput(d: DatasetInput, i: number): void {
   }
 }
 
-export { DATASET_CONTEXT_TAG };

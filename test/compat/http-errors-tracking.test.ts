@@ -90,6 +90,7 @@ for (const backend of await trackingBackends()) describe(`tracking HTTP errors (
     expectError(await call('POST', '/api/2.0/mlflow/runs/search', { experiment_ids: [expId], max_results: 'many' }), 400, 'INVALID_PARAMETER_VALUE', /max_results/);
     expectError(await call('POST', '/api/2.0/mlflow/runs/search', { experiment_ids: [expId], max_results: 50001 }), 400, 'INVALID_PARAMETER_VALUE', /max_results/);
     expectError(await call('POST', '/api/2.0/mlflow/runs/log-batch', { run_id: runId, metrics: 'lots' }), 400, 'INVALID_PARAMETER_VALUE', /metrics/);
+    expectError(await call('POST', '/api/2.0/mlflow/runs/log-batch', { run_id: runId, metrics: [{ key: 'm', value: 1 }] }), 400, 'INVALID_PARAMETER_VALUE', /metrics\[0\]\.timestamp/);
     expectError(await call('POST', '/api/2.0/mlflow/runs/update', { run_id: runId, status: 'DANCING' }), 400, 'INVALID_PARAMETER_VALUE', /status/);
     expectError(await call('POST', '/api/2.0/mlflow/runs/create', '{"experiment_id": '), 400, 'BAD_REQUEST');
   });

@@ -12,14 +12,17 @@ type Handler = (p: MlflowParams, req: FastifyRequest, reply: FastifyReply) => Pr
 const VIEW_TYPES = ['ACTIVE_ONLY', 'DELETED_ONLY', 'ALL'] as const;
 const VIEW_TYPE_ORDINALS: Record<number, ViewType> = { 1: 'ACTIVE_ONLY', 2: 'DELETED_ONLY', 3: 'ALL' };
 
-function metricFromWire(o: Record<string, unknown>, path: string, defaults: { timestamp?: number } = {}): MetricInput {
-  if (o.value === undefined || o.value === null) {
-    throw invalidParameter(`Missing value for required parameter '${path}value'. See the API docs for more information about request parameters.`);
+/** A metric as MLflow's API requires it: key, value and timestamp present (step defaults to 0). */
+function metricFromWire(o: Record<string, unknown>, path: string): MetricInput {
+  for (const field of ['key', 'value', 'timestamp']) {
+    if (o[field] === undefined || o[field] === null) {
+      throw invalidParameter(`Missing value for required parameter '${path}${field}'. See the API docs for more information about request parameters.`);
+    }
   }
   return {
     key: fieldString(`${path}key`, o.key),
     value: toDouble(`${path}value`, o.value),
-    timestamp: o.timestamp === undefined || o.timestamp === null ? (defaults.timestamp ?? Date.now()) : toInt(`${path}timestamp`, o.timestamp),
+    timestamp: toInt(`${path}timestamp`, o.timestamp),
     step: o.step === undefined || o.step === null ? 0 : toInt(`${path}step`, o.step),
     model_id: optionalFieldString(`${path}model_id`, o.model_id),
     dataset_name: optionalFieldString(`${path}dataset_name`, o.dataset_name),
