@@ -39,6 +39,10 @@ describe('training reference from model lineage', () => {
     assert.deepEqual(ref.rows[1], { tenure: 1, plan: 'basic', label: 1 });
     assert.match(ref.source, /training dataset train@bbb of churn v1/);
     await assert.rejects(resolver.resolve('other'), /does not serve a registered model version/);
+    assert.equal((await resolver.resolve('churn-prod')).rows, ref.rows, 'an unchanged file is not read again');
+    writeFileSync(csv, 'tenure,plan,label\n7,pro,0\n');
+    assert.deepEqual((await resolver.resolve('churn-prod')).rows, [{ tenure: 7, plan: 'pro', label: 0 }], 'a changed file is');
+    writeFileSync(csv, 'tenure,plan,label\n' + Array.from({ length: 200 }, (_, i) => `${i % 50},${i % 3 ? 'basic' : 'pro'},${i % 2}`).join('\n') + '\n');
 
     const rows: LoggedInference[] = Array.from({ length: 100 }, (_, i) => ({ requestId: `r${i}`, deployment: 'churn-prod', features: { tenure: 40 + (i % 30), plan: i % 2 ? 'basic' : 'enterprise' }, prediction: i % 2, latencyMs: 3, timestamp: 1000 + i }));
     pharos.monitoring.configure({ training: resolver, inferenceLog: { read: async (q: InferenceWindowQuery) => rows.filter((r) => r.deployment === q.deployment).slice(-(q.last ?? 100)) } });

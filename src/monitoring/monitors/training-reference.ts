@@ -1,3 +1,4 @@
+import { stat } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { invalidState } from '../../core/errors.ts';
 import { readTable, type DataTable } from '../../data/index.ts';
@@ -46,6 +47,20 @@ export function tableRows(table: DataTable, limit = MAX_TRAINING_ROWS): Array<Re
  * dataset inputs (the one tagged `mlflow.data.context=training` when several are logged) → the file.
  */
 export function lineageTrainingReference(services: LineageServices): TrainingReferenceResolver {
+  // Scheduled monitors re-resolve every run; the file is re-read only when it changed (path, size, mtime).
+  const cache = new Map<string, Array<Record<string, unknown>>>();
+  const readRows = async (path: string) => {
+    const s = await stat(path).catch(() => null);
+    if (!s) throw invalidState(`training dataset file ${path} does not exist (any more); use a window or uploaded reference`);
+    const key = `${path}\0${s.size}\0${s.mtimeMs}`;
+    let rows = cache.get(key);
+    if (!rows) {
+      rows = tableRows(await readTable(path));
+      if (cache.size >= 4) cache.delete(cache.keys().next().value!);
+      cache.set(key, rows);
+    }
+    return rows;
+  };
   return {
     async resolve(deployment: string) {
       const d = await services.serving.getDeployment(deployment);
@@ -59,8 +74,7 @@ export function lineageTrainingReference(services: LineageServices): TrainingRef
       if (!chosen) throw invalidState(`run ${mv.runId} (model ${modelName} v${modelVersion}) logged no dataset inputs (mlflow.log_input); use a window or uploaded reference`);
       const path = localDatasetPath(chosen.dataset.source);
       if (!path) throw invalidState(`training dataset "${chosen.dataset.name}" of run ${mv.runId} has a source Pharos cannot read (${chosen.dataset.source_type}: ${chosen.dataset.source}); use a window or uploaded reference`);
-      const table = await readTable(path);
-      return { source: `training dataset ${chosen.dataset.name}@${chosen.dataset.digest} of ${modelName} v${modelVersion} (run ${mv.runId}): ${path}`, rows: tableRows(table) };
+      return { source: `training dataset ${chosen.dataset.name}@${chosen.dataset.digest} of ${modelName} v${modelVersion} (run ${mv.runId}): ${path}`, rows: await readRows(path) };
     },
   };
 }
