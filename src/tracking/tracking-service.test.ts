@@ -59,7 +59,9 @@ for (const kind of storeKinds()) {
       await rejectsWith(tracking.createExperiment('exp-del'), 'RESOURCE_ALREADY_EXISTS', /deleted state/);
       await tracking.restoreExperiment(id);
       assert.equal((await tracking.getRun(run.info.run_id)).info.lifecycle_stage, 'active');
-      await rejectsWith(tracking.deleteExperiment('0'), 'INVALID_PARAMETER_VALUE');
+      await tracking.deleteExperiment('0');
+      await rejectsWith(tracking.createRun({}), 'INVALID_PARAMETER_VALUE', /active/);
+      await tracking.restoreExperiment('0');
       await tracking.renameExperiment(id, 'exp-del-renamed');
       assert.equal((await tracking.getExperiment(id)).name, 'exp-del-renamed');
       const actions = (await audit.list({ entityType: 'experiment', entityId: id })).map((e) => e.action);

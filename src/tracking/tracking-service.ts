@@ -216,7 +216,7 @@ export class TrackingService {
 
   async deleteExperiment(id: unknown, actor?: string): Promise<void> {
     const expId = parseExperimentId(id);
-    if (expId === 0) throw invalidParameter('Cannot delete the default experiment (ID 0). This is an internally reserved experiment.');
+    // MLflow lets the Default experiment be deleted (and restored) too; runs then need an explicit experiment.
     await this.deps.store.transaction(async (trx) => {
       const exp = await this.experimentRow(expId, trx);
       if (exp.lifecycle_stage !== 'active') throw notFound(`No Experiment with id=${expId} exists`);
