@@ -115,9 +115,6 @@ function columnDrift(name: string, referenceTable: DriftTable, currentTable: Dri
     );
   }
   if (type === 'numerical' && (!refNumeric || !curNumeric)) return skip(`column '${name}' is declared numerical but holds text`);
-  if (refNumeric !== curNumeric) {
-    // categorical comparison of numbers against strings: compare their written forms, but say so
-  }
   const nValues = pooledDistinct(ref, cur);
   const method = chooseMethod(name, type, options) ?? defaultMethod(type, ref.count, nValues);
   const spec = DRIFT_METHODS[method];

@@ -51,11 +51,9 @@ export function andersonKsamp(samples: ArrayLike<number>[]): AndersonResult {
     let pos = 0;
     let inner = 0;
     for (let j = 0; j < L; j++) {
-      const start = pos;
       while (pos < arr.length && arr[pos] < zstar[j]) pos++;
       const leftIdx = pos;
       while (pos < arr.length && arr[pos] === zstar[j]) pos++;
-      void start;
       const fij = pos - leftIdx;
       const Mij = pos - fij / 2;
       const l = allDistinct ? 1 : lj[j];
