@@ -201,6 +201,23 @@ for (const backend of await trackingBackends()) describe(`tracking HTTP errors (
     expectError(await call('GET', '/api/v1/experiments?filter=name%20%3D%20%27a%00%27'), 400, 'INVALID_PARAMETER_VALUE');
   });
 
+  it('artifact listing is relative to the listed directory; DELETE removes; run-scoped listing agrees', async () => {
+    const base = '/api/2.0/mlflow-artifacts/artifacts';
+    const root = `${expId}/${runId}/artifacts`;
+    for (const [path, body] of [['a/one.txt', '1'], ['a/b/two.txt', '22'], ['top.txt', 'top']]) {
+      assert.equal((await call('PUT', `${base}/${root}/${path}`, body)).status, 200);
+    }
+    const listed = await call('GET', `${base}?path=${encodeURIComponent(`${root}/a`)}`);
+    assert.deepEqual(listed.json, { files: [{ path: 'b', is_dir: true }, { path: 'one.txt', is_dir: false, file_size: 1 }] });
+    assert.deepEqual((await call('GET', `${base}?path=${encodeURIComponent(`${root}/top.txt`)}`)).json, {}, 'a file lists as {} like MLflow');
+    const runScoped = await call('GET', `/api/2.0/mlflow/artifacts/list?run_id=${runId}&path=a`);
+    assert.equal(runScoped.json.root_uri, `mlflow-artifacts:/${root}`);
+    assert.deepEqual(runScoped.json.files, [{ path: 'a/b', is_dir: true }, { path: 'a/one.txt', is_dir: false, file_size: 1 }]);
+    assert.equal((await call('DELETE', `${base}/${root}/a`)).status, 200);
+    expectError(await call('GET', `${base}/${root}/a/one.txt`), 404, 'RESOURCE_DOES_NOT_EXIST');
+    assert.deepEqual((await call('GET', `${base}?path=${encodeURIComponent(`${root}/a`)}`)).json, {});
+  });
+
   it('unknown endpoints are 404 ENDPOINT_NOT_FOUND', async () => {
     expectError(await call('GET', '/api/2.0/mlflow/runs/teleport'), 404, 'ENDPOINT_NOT_FOUND');
   });
