@@ -8,7 +8,8 @@ WORKDIR /app
 RUN apt-get update \
  && apt-get install -y --no-install-recommends python3 make g++ ca-certificates \
  && rm -rf /var/lib/apt/lists/*
-COPY package.json package-lock.json ./
+# .npmrc tells onnxruntime-node not to download GPU providers at install (CPU binaries ship in the package).
+COPY package.json package-lock.json .npmrc ./
 RUN npm ci --omit=dev --no-audit --no-fund
 
 # TypeScript sources compiled to dist/ (needs the dev dependencies, which never reach the runtime image).

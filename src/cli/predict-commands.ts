@@ -4,21 +4,14 @@ import type { Command } from 'commander';
 import { SingleBar } from 'cli-progress';
 import { createPharos } from '../app.ts';
 import { invalidParameter } from '../core/errors.ts';
-import {
-  defaultExportOptions,
-  EXPORT_TARGETS,
-  exportManifests,
-  isKServeStorageUri,
-  renderYaml,
-  writeManifests,
-  type ExportOptions,
-  type ExportTarget,
-  type ServingTarget,
-} from '../deploy/index.ts';
+import type { ExportOptions, ExportTarget, ServingTarget } from '../deploy/index.ts';
 import { RegistryModelResolver } from '../serving/index.ts';
 import { batchPredict, downloadModel } from '../serving/batch/index.ts';
 import { VERSION } from '../version.ts';
 import { printJson, serverUrl } from './output.ts';
+
+// Loaded on use: the Kubernetes schemas take most of a second to import, and every other command would pay it.
+const loadDeploy = () => import('../deploy/index.ts');
 
 const hasScheme = (uri: string) => /^[a-zA-Z][a-zA-Z0-9+.-]+:/.test(uri) && !/^[a-zA-Z]:[\\/]/.test(uri);
 
@@ -142,6 +135,7 @@ async function fetchDeployment(name: string, url: string): Promise<DeploymentJso
  * keeps its canary or shadow split.
  */
 async function servingTarget(name: string, opts: Record<string, any>): Promise<ServingTarget> {
+  const { isKServeStorageUri } = await loadDeploy();
   const canaryPercent = opts.canaryTraffic !== undefined ? Number(opts.canaryTraffic) : undefined;
   if (!hasScheme(name) && !existsSync(name)) {
     const url = serverUrl(opts);
@@ -202,7 +196,7 @@ export function addDeployExportCommand(deploy: Command): void {
     .command('export')
     .description('Write Kubernetes (Deployment + Service + HPA running `pharos serve`) or KServe manifests for a deployment or model')
     .argument('<deployment-or-model>', 'a deployment on the Pharos server (--url), a models:/ URI, or a path to a model')
-    .requiredOption('--target <target>', `one of: ${EXPORT_TARGETS.join(', ')}`)
+    .requiredOption('--target <target>', 'kubernetes or kserve')
     .option('--out <dir>', 'folder for the YAML files (default: print to stdout)')
     .option('--url <url>', 'Pharos server holding the deployment (default $PHAROS_URL, $MLFLOW_TRACKING_URI, http://127.0.0.1:5000)')
     .option('--image <image>', 'container image with Pharos (see the Dockerfile)', `ghcr.io/pharos-mlops/pharos:${VERSION}`)
@@ -225,6 +219,7 @@ export function addDeployExportCommand(deploy: Command): void {
     .action(async (name: string, _opts, command: Command) => {
       // Options the parent `deploy` also declares (--json) are parsed by the parent: read them merged.
       const opts = command.optsWithGlobals();
+      const { EXPORT_TARGETS, defaultExportOptions, exportManifests, renderYaml, writeManifests } = await loadDeploy();
       if (!EXPORT_TARGETS.includes(opts.target)) throw invalidParameter(`--target must be one of ${EXPORT_TARGETS.join(', ')}, got '${opts.target}'`);
       const target = await servingTarget(name, opts);
       const options: ExportOptions = {
