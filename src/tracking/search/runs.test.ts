@@ -210,6 +210,35 @@ for (const kind of storeKinds()) {
       assert.deepEqual(await search(undefined, { orderBy: ['start_time ASC'] }), ['r1', 'r3', 'r2', 'r6']);
     });
 
+    it('returns the same runs whether the query starts from the experiment or from a selective clause', async () => {
+      // 6000 runs in experiment 3: `params.bulk = 'yes'` matches all of them (not selective), `metrics.rare` three.
+      const ids = Array.from({ length: 6000 }, (_, i) => `bulk${String(i).padStart(5, '0')}`);
+      await store.db
+        .insertInto('experiments')
+        .values({ experiment_id: 3, name: 'e3', artifact_location: 'x', lifecycle_stage: 'active', creation_time: 1, last_update_time: 1 })
+        .execute();
+      for (let i = 0; i < ids.length; i += 1000) {
+        const part = ids.slice(i, i + 1000);
+        await store.db
+          .insertInto('runs')
+          .values(part.map((id, k) => ({ run_uuid: id, experiment_id: 3, name: id, user_id: 'u', status: 'FINISHED', start_time: i + k, end_time: null, deleted_time: null, lifecycle_stage: 'active', artifact_uri: 'x' })))
+          .execute();
+        await store.db.insertInto('params').values(part.map((id) => ({ run_uuid: id, key: 'bulk', value: 'yes' }))).execute();
+      }
+      await store.db
+        .insertInto('latest_metrics')
+        .values(['bulk00007', 'bulk04000', 'bulk05999'].map((run_uuid, k) => ({ run_uuid, key: 'rare', value: k, timestamp: 1, step: 0, is_nan: 0 })))
+        .execute();
+      const inExp3 = (filter: string, orderBy?: string[]) => search(filter, { experimentIds: [3], orderBy, maxResults: 10_000 });
+      const bulk = await inExp3("params.bulk = 'yes'");
+      assert.equal(bulk.length, 6000);
+      assert.deepEqual(bulk.slice(0, 2), ['bulk05999', 'bulk05998']);
+      assert.deepEqual(await inExp3('metrics.rare >= 0'), ['bulk05999', 'bulk04000', 'bulk00007']);
+      assert.deepEqual(await inExp3("metrics.rare >= 0 AND params.bulk = 'yes'", ['metrics.rare']), ['bulk00007', 'bulk04000', 'bulk05999']);
+      assert.deepEqual(await inExp3("attributes.run_id IN ('bulk00001', 'r1') AND params.bulk = 'yes'"), ['bulk00001']);
+      assert.deepEqual(await search("params.bulk = 'yes'"), []);
+    });
+
     it('pages through results with opaque tokens', async () => {
       const seen: string[] = [];
       let token: string | undefined;
