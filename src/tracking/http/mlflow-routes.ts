@@ -47,6 +47,60 @@ function datasetInputFromWire(o: Record<string, unknown>, i: number): DatasetInp
   };
 }
 
+const str = { type: 'string' } as const;
+const int64 = { type: 'integer', description: 'a JSON number or a decimal string (proto3 JSON)' } as const;
+const keyValueList = { type: 'array', items: { type: 'object', properties: { key: str, value: str } } } as const;
+const metric = {
+  type: 'object',
+  required: ['key', 'value', 'timestamp'],
+  properties: { key: str, value: { description: 'a number, or "NaN" / "Infinity" / "-Infinity"' }, timestamp: int64, step: int64, model_id: str, dataset_name: str, dataset_digest: str },
+} as const;
+const viewType = { type: 'string', enum: ['ACTIVE_ONLY', 'DELETED_ONLY', 'ALL'] } as const;
+
+/**
+ * Request shapes for /openapi.json, from MLflow's service.proto. Documentation only: the plugin's validator
+ * accepts everything and MlflowParams checks each field, so errors keep MLflow's wording.
+ */
+const REQUEST_DOCS: Record<string, { body?: object; querystring?: object }> = {
+  'POST /experiments/create': { body: { type: 'object', required: ['name'], properties: { name: str, artifact_location: str, tags: keyValueList } } },
+  'GET /experiments/get': { querystring: { type: 'object', required: ['experiment_id'], properties: { experiment_id: str } } },
+  'GET /experiments/get-by-name': { querystring: { type: 'object', required: ['experiment_name'], properties: { experiment_name: str } } },
+  'POST /experiments/search': {
+    body: { type: 'object', properties: { filter: str, view_type: viewType, max_results: int64, order_by: { type: 'array', items: str }, page_token: str } },
+  },
+  'POST /runs/create': {
+    body: { type: 'object', properties: { experiment_id: str, user_id: str, run_name: str, start_time: int64, tags: keyValueList } },
+  },
+  'GET /runs/get': { querystring: { type: 'object', required: ['run_id'], properties: { run_id: str } } },
+  'POST /runs/update': {
+    body: { type: 'object', required: ['run_id'], properties: { run_id: str, status: { type: 'string', enum: ['RUNNING', 'SCHEDULED', 'FINISHED', 'FAILED', 'KILLED'] }, end_time: int64, run_name: str } },
+  },
+  'POST /runs/log-metric': { body: { ...metric, required: ['run_id', 'key', 'value', 'timestamp'], properties: { run_id: str, ...metric.properties } } },
+  'POST /runs/log-parameter': { body: { type: 'object', required: ['run_id', 'key', 'value'], properties: { run_id: str, key: str, value: str } } },
+  'POST /runs/set-tag': { body: { type: 'object', required: ['run_id', 'key', 'value'], properties: { run_id: str, key: str, value: str } } },
+  'POST /runs/log-batch': {
+    body: {
+      type: 'object',
+      required: ['run_id'],
+      description: 'At most 1000 metrics, 100 params, 100 tags (1000 entities in all); one transaction.',
+      properties: { run_id: str, metrics: { type: 'array', items: metric }, params: keyValueList, tags: keyValueList },
+    },
+  },
+  'POST /runs/search': {
+    body: {
+      type: 'object',
+      properties: { experiment_ids: { type: 'array', items: str }, filter: str, run_view_type: viewType, max_results: int64, order_by: { type: 'array', items: str }, page_token: str },
+    },
+  },
+  'GET /metrics/get-history': {
+    querystring: { type: 'object', required: ['run_id', 'metric_key'], properties: { run_id: str, metric_key: str, max_results: int64, page_token: str } },
+  },
+  'GET /artifacts/list': { querystring: { type: 'object', required: ['run_id'], properties: { run_id: str, path: str, page_token: str } } },
+  'POST /logged-models': {
+    body: { type: 'object', required: ['experiment_id'], properties: { experiment_id: str, name: str, model_type: str, source_run_id: str, params: keyValueList, tags: keyValueList } },
+  },
+};
+
 /** MLflow REST API (tracking part), mounted under /api/2.0/mlflow and /ajax-api/2.0/mlflow. */
 export const mlflowTrackingRoutes: FastifyPluginAsync<{ pharos: Pharos }> = async (app, opts) => {
   const tracking = opts.pharos.tracking;
@@ -62,12 +116,14 @@ export const mlflowTrackingRoutes: FastifyPluginAsync<{ pharos: Pharos }> = asyn
     return payload;
   });
 
+  // Schemas here document; MlflowParams validates (with MLflow's messages).
+  app.setValidatorCompiler(() => () => true);
   const route = (method: 'GET' | 'POST' | 'PATCH' | 'DELETE', url: string, summary: string, handler: Handler) => {
     (app as FastifyInstance).route({
       method,
       url,
       // The /ajax-api copy serves the MLflow web UI; documenting it twice adds nothing.
-      schema: { tags: ['mlflow-tracking'], summary, hide: hidden },
+      schema: { tags: ['mlflow-tracking'], summary, hide: hidden, ...REQUEST_DOCS[`${method} ${url}`] },
       handler: async (req, reply) => protoJson(await handler(new MlflowParams(req), req, reply)),
     });
   };
