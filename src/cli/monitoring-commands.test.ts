@@ -58,6 +58,23 @@ test('reads Parquet against CSV, infers integer codes as categorical like Eviden
   assert.equal(report.drifted, false);
 });
 
+test('--sketch streams both files through summaries and reaches the same verdicts with the real row counts', async () => {
+  const exact = (await runDrift({ reference, current, progress: false })).report;
+  const sketched = (await runDrift({ reference, current, progress: false, sketch: true })).report;
+  assert.equal(sketched.referenceRows, 2000);
+  assert.equal(sketched.currentRows, 2000);
+  for (const e of exact.columns) {
+    const s = sketched.columns.find((c) => c.column === e.column)!;
+    assert.equal(s.type, e.type, e.column);
+    assert.equal(s.method, e.method, e.column);
+    assert.equal(s.drifted, e.drifted, e.column);
+    assert.equal(s.referenceCount, e.referenceCount, e.column);
+    assert.ok(Math.abs(s.score! - e.score!) < 0.02 + 0.05 * e.score!, `${e.column}: ${s.score} vs ${e.score}`);
+    assert.match(s.message ?? '', /estimated from streaming summaries/);
+  }
+  await assert.rejects(runDrift({ reference, current, progress: false, sketch: true, method: ['moved=ks'] }), /distance tests only; 'ks' is a p-value test/);
+});
+
 test('flags map to driftReport options: per-column methods and thresholds, types, columns', async () => {
   const flags = driftOptionsFromFlags({ reference, current, method: ['psi', 'steady=wasserstein'], threshold: ['0.2', 'steady=0.01'], categorical: 'moved', columns: 'moved,steady' });
   assert.deepEqual(flags.perColumnMethod, { steady: 'wasserstein' });

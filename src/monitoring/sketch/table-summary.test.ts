@@ -154,3 +154,21 @@ test('files are summarised row group by row group (Parquet) and chunk by chunk (
     assert.equal(c.counts.total + c.counts.missing, 90_000);
   }
 });
+
+test('few-valued integer columns keep exact counts (Evidently compares them as categories); others drop them', () => {
+  const ints = (values: number[], integer = true): DataTable => ({ rowCount: values.length, columns: new Map([['code', { kind: 'numerical', values: Float64Array.from(values), integer }]]) });
+  const a = new TableSummary().update(ints([1, 2, 2, 3]));
+  const b = new TableSummary().update(ints([3, 3, 4]));
+  a.merge(b);
+  const code = a.columns.get('code')!;
+  assert.ok(code.kind === 'numerical' && code.domain.isSmall);
+  assert.deepEqual([...code.domain.counts!].sort((x, y) => x[0] - y[0]), [[1, 1], [2, 2], [3, 3], [4, 1]]);
+  const standIn = a.toStandInColumns(14).get('code') as number[];
+  assert.deepEqual(standIn.slice().sort(), [1, 1, 2, 2, 2, 2, 3, 3, 3, 3, 3, 3, 4, 4]);
+  assert.ok(TableSummary.fromJSON(JSON.parse(JSON.stringify(a))).columns.get('code')!.kind === 'numerical');
+  const many = new TableSummary().update(ints(Array.from({ length: 11 }, (_, i) => i)));
+  assert.equal((many.columns.get('code') as { domain: { isSmall: boolean } }).domain.isSmall, false);
+  const floats = new TableSummary().update(ints([1, 2], false));
+  assert.equal((floats.columns.get('code') as { domain: { isSmall: boolean } }).domain.isSmall, false);
+  assert.ok(floats.toStandInColumns(5).get('code') instanceof Float64Array);
+});

@@ -1,6 +1,7 @@
 import { invalidParameter } from '../../core/errors.ts';
 import type { DataTable } from '../../data/index.ts';
 import { CategoryCounts, type CategoryCountsState } from './category-counts.ts';
+import { IntegerDomain, type IntegerDomainState } from './integer-domain.ts';
 import { KllSketch, type KllSketchState } from './kll-sketch.ts';
 import { NumericMoments, type NumericMomentsState } from './moments.ts';
 
@@ -14,11 +15,11 @@ export interface SummaryOptions {
 }
 
 export type ColumnSummary =
-  | { readonly kind: 'numerical'; readonly moments: NumericMoments; readonly quantiles: KllSketch }
+  | { readonly kind: 'numerical'; readonly moments: NumericMoments; readonly quantiles: KllSketch; readonly domain: IntegerDomain }
   | { readonly kind: 'categorical'; readonly counts: CategoryCounts };
 
 export type ColumnSummaryState =
-  | { kind: 'numerical'; moments: NumericMomentsState; quantiles: KllSketchState }
+  | { kind: 'numerical'; moments: NumericMomentsState; quantiles: KllSketchState; domain?: IntegerDomainState }
   | { kind: 'categorical'; counts: CategoryCountsState };
 
 /**
@@ -40,7 +41,7 @@ export class TableSummary {
     let column = this.columns.get(name);
     if (!column) {
       column = kind === 'numerical'
-        ? { kind, moments: new NumericMoments(), quantiles: new KllSketch({ k: this.options.k, seed: this.options.seed }) }
+        ? { kind, moments: new NumericMoments(), quantiles: new KllSketch({ k: this.options.k, seed: this.options.seed }), domain: new IntegerDomain() }
         : { kind, counts: new CategoryCounts({ maxCategories: this.options.maxCategories }) };
       this.columns.set(name, column);
     } else if (column.kind !== kind) {
@@ -56,6 +57,7 @@ export class TableSummary {
         const values = data.values as Float64Array;
         column.moments.updateAll(values);
         column.quantiles.updateAll(values);
+        column.domain.update(values, data.kind === 'numerical' && data.integer === true);
       } else {
         column.counts.updateAll(data.values as Array<string | null>);
       }
@@ -70,6 +72,7 @@ export class TableSummary {
       if (mine.kind === 'numerical' && theirs.kind === 'numerical') {
         mine.moments.merge(theirs.moments);
         mine.quantiles.merge(theirs.quantiles);
+        mine.domain.merge(theirs.domain);
       } else if (mine.kind === 'categorical' && theirs.kind === 'categorical') {
         mine.counts.merge(theirs.counts);
       }
@@ -85,30 +88,18 @@ export class TableSummary {
    * PSI, KL, Hellinger, which is what Evidently picks above 1,000 rows). p-value tests (KS,
    * chi-squared, Z) must not be run on it: their p-values depend on the real row count.
    */
-  toStandInColumns(sampleSize = 10_000): Map<string, Float64Array | Array<string | null>> {
-    const columns = new Map<string, Float64Array | Array<string | null>>();
+  toStandInColumns(sampleSize = 10_000): Map<string, Float64Array | number[] | Array<string | null>> {
+    const columns = new Map<string, Float64Array | number[] | Array<string | null>>();
     for (const [name, c] of this.columns) {
       if (c.kind === 'numerical') {
-        columns.set(name, c.quantiles.quantileSample(sampleSize));
+        // an int64-like column with few values stays integers, so drift type inference sees what
+        // it would see on the raw data (Evidently: categorical)
+        columns.set(name, c.domain.isSmall ? proportionalSample([...c.domain.counts!], sampleSize) : c.quantiles.quantileSample(sampleSize));
         continue;
       }
-      const entries = c.counts.entries();
+      const entries: Array<[string, number]> = c.counts.entries();
       if (c.counts.otherCount > 0) entries.push(['(other)', c.counts.otherCount]);
-      const total = entries.reduce((n, [, k]) => n + k, 0);
-      const values: Array<string | null> = [];
-      // largest-remainder rounding, so the stand-in has exactly sampleSize rows when there is data
-      const quotas = entries.map(([category, k]) => ({ category, exact: (k / Math.max(1, total)) * sampleSize }));
-      const floors = quotas.map((q) => Math.floor(q.exact));
-      let left = total === 0 ? 0 : sampleSize - floors.reduce((a, b) => a + b, 0);
-      const order = quotas.map((q, i) => i).sort((a, b) => (quotas[b].exact - floors[b]) - (quotas[a].exact - floors[a]));
-      for (const i of order) {
-        if (left-- <= 0) break;
-        floors[i]++;
-      }
-      quotas.forEach((q, i) => {
-        for (let r = 0; r < floors[i]; r++) values.push(q.category);
-      });
-      columns.set(name, values);
+      columns.set(name, proportionalSample(entries, sampleSize));
     }
     return columns;
   }
@@ -117,7 +108,7 @@ export class TableSummary {
     const columns: Record<string, ColumnSummaryState> = {};
     for (const [name, c] of this.columns) {
       columns[name] = c.kind === 'numerical'
-        ? { kind: 'numerical', moments: c.moments.toJSON(), quantiles: c.quantiles.toJSON() }
+        ? { kind: 'numerical', moments: c.moments.toJSON(), quantiles: c.quantiles.toJSON(), domain: c.domain.toJSON() }
         : { kind: 'categorical', counts: c.counts.toJSON() };
     }
     return { rows: this.rows, columns };
@@ -128,7 +119,7 @@ export class TableSummary {
     summary.rows = state.rows;
     for (const [name, c] of Object.entries(state.columns)) {
       summary.columns.set(name, c.kind === 'numerical'
-        ? { kind: 'numerical', moments: NumericMoments.fromJSON(c.moments), quantiles: KllSketch.fromJSON(c.quantiles, options.seed) }
+        ? { kind: 'numerical', moments: NumericMoments.fromJSON(c.moments), quantiles: KllSketch.fromJSON(c.quantiles, options.seed), domain: IntegerDomain.fromJSON(c.domain) }
         : { kind: 'categorical', counts: CategoryCounts.fromJSON(c.counts) });
     }
     return summary;
@@ -138,6 +129,25 @@ export class TableSummary {
 export interface TableSummaryState {
   rows: number;
   columns: Record<string, ColumnSummaryState>;
+}
+
+/** `size` values in proportion to their counts (largest-remainder rounding: exactly `size` rows when there is data). */
+function proportionalSample<T>(entries: Array<[T, number]>, size: number): T[] {
+  const total = entries.reduce((n, [, k]) => n + k, 0);
+  if (total === 0) return [];
+  const exact = entries.map(([, k]) => (k / total) * size);
+  const rows = exact.map(Math.floor);
+  let left = size - rows.reduce((a, b) => a + b, 0);
+  const byRemainder = exact.map((_, i) => i).sort((a, b) => exact[b] - rows[b] - (exact[a] - rows[a]));
+  for (const i of byRemainder) {
+    if (left-- <= 0) break;
+    rows[i]++;
+  }
+  const out: T[] = [];
+  entries.forEach(([value], i) => {
+    for (let r = 0; r < rows[i]; r++) out.push(value);
+  });
+  return out;
 }
 
 /** Summarises a stream of chunks (e.g. `scanTable(path)`) without holding more than one chunk. */
