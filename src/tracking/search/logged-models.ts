@@ -142,7 +142,6 @@ export async function searchLoggedModelIds(db: Db, dialect: DialectName, opts: S
 
   const terms: RawBuilder<unknown>[] = [];
   order.forEach((o, n) => {
-    const dir = direction(o.ascending);
     if (o.kind === 'attribute') {
       const { column, text } = COLUMNS[o.key];
       const ref = sql.ref(column);
@@ -160,7 +159,7 @@ export async function searchLoggedModelIds(db: Db, dialect: DialectName, opts: S
         FROM logged_model_metrics lm WHERE ${sql.join(filters, sql` AND `)}) ranked WHERE ranked.rn = 1)`;
     q = q.leftJoin(latest.as(alias), (join) => join.on(sql<SqlBool>`${sql.ref(`${alias}.model_id`)} = logged_models.model_id`));
     const value = sql.ref(`${alias}.metric_value`);
-    terms.push(sql`CASE WHEN ${sql.ref(`${alias}.is_nan`)} = 1 THEN 1 WHEN ${value} IS NULL THEN 2 ELSE 0 END`, sql`${value} ${dir}`);
+    terms.push(sql`CASE WHEN ${sql.ref(`${alias}.is_nan`)} = 1 THEN 1 WHEN ${value} IS NULL THEN 2 ELSE 0 END`, sql`${value} ${direction(o.ascending)}`);
   });
   if (!order.some((o) => o.kind === 'attribute' && o.key === 'creation_timestamp')) terms.push(sql`logged_models.creation_timestamp_ms DESC`);
   if (!order.some((o) => o.kind === 'attribute' && o.key === 'model_id')) terms.push(sql`logged_models.model_id ASC`);

@@ -131,7 +131,6 @@ export async function searchRunIds(db: Db, dialect: DialectName, opts: SearchRun
 
   const orderTerms: RawBuilder<unknown>[] = [];
   orderBy.forEach((o, n) => {
-    const dir = direction(o.ascending);
     if (o.type === 'attribute') {
       const column = sql.ref(RUN_COLUMNS[o.key]);
       const key = o.key === 'start_time' || o.key === 'end_time' ? column : textSortKey(dialect, column);
@@ -143,7 +142,8 @@ export async function searchRunIds(db: Db, dialect: DialectName, opts: SearchRun
     q = q.leftJoin(`${table} as ${alias}`, (join) => join.onRef(`${alias}.run_uuid`, '=', 'runs.run_uuid').on(`${alias}.key`, '=', o.key));
     const value = sql.ref(`${alias}.value`);
     if (o.type === 'metric') {
-      orderTerms.push(sql`CASE WHEN ${sql.ref(`${alias}.is_nan`)} = 1 THEN 1 WHEN ${value} IS NULL THEN 2 ELSE 0 END`, sql`${value} ${dir}`);
+      // MLflow's order for metrics in either direction: real values, then NaN, then runs without the metric.
+      orderTerms.push(sql`CASE WHEN ${sql.ref(`${alias}.is_nan`)} = 1 THEN 1 WHEN ${value} IS NULL THEN 2 ELSE 0 END`, sql`${value} ${direction(o.ascending)}`);
     } else {
       orderTerms.push(orderNullsLast(dialect, textSortKey(dialect, value), o.ascending));
     }
