@@ -7,6 +7,7 @@ import { registerServingCommands } from './serving-commands.ts';
 import { registerLabelsCommands } from './labels-commands.ts';
 import { registerMonitoringCommands } from './monitoring-commands.ts';
 import { registerPredictCommands } from './predict-commands.ts';
+import { registerQuickstartCommand } from './quickstart-command.ts';
 
 const program = new Command();
 program.name('pharos').description('Pharos: MLOps from notebook to production').version(VERSION);
@@ -18,6 +19,7 @@ registerLabelsCommands(program);
 registerMonitoringCommands(program);
 // Last: `deploy export` joins the `deploy` command if the serving commands made one.
 registerPredictCommands(program);
+registerQuickstartCommand(program);
 
 program.parseAsync(process.argv).catch((e: Error) => {
   process.stderr.write(`error: ${e.message}\n`);
