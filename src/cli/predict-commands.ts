@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { SingleBar } from 'cli-progress';
@@ -41,7 +42,7 @@ async function localModel(model: string, opts: { url?: string; dataDir?: string;
     }
   }
   const downloaded = await downloadModel(serverUrl(opts), model);
-  return { path: downloaded.localPath, cleanup: async () => {} };
+  return { path: downloaded.localPath, cleanup: () => rm(downloaded.downloadDir, { recursive: true, force: true }) };
 }
 
 function registerPredict(program: Command): void {

@@ -1,5 +1,5 @@
 import { createWriteStream } from 'node:fs';
-import { mkdir, mkdtemp } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -10,6 +10,8 @@ import { invalidParameter } from '../../core/errors.ts';
 export interface DownloadedModel {
   /** Local folder (or file) holding the model. */
   localPath: string;
+  /** The temporary folder everything was downloaded into: the caller removes it when done. */
+  downloadDir: string;
   name: string | null;
   version: number | null;
 }
@@ -58,11 +60,16 @@ export async function downloadModel(serverUrl: string, uri: string): Promise<Dow
   };
 
   let localPath = dest;
-  if ((await walk(root, dest)) === 0) {
-    // Not a folder (the listing of a file is empty): the URI names a single file, e.g. an .onnx logged as an artifact.
-    const file = root.split('/').pop()!;
-    await download(root, join(dest, file));
-    localPath = join(dest, file);
+  try {
+    if ((await walk(root, dest)) === 0) {
+      // Not a folder (the listing of a file is empty): the URI names a single file, e.g. an .onnx logged as an artifact.
+      const file = root.split('/').pop()!;
+      await download(root, join(dest, file));
+      localPath = join(dest, file);
+    }
+  } catch (e) {
+    await rm(dest, { recursive: true, force: true });
+    throw e;
   }
-  return { localPath, name: resolved.name ?? null, version: resolved.version ?? null };
+  return { localPath, downloadDir: dest, name: resolved.name ?? null, version: resolved.version ?? null };
 }
