@@ -174,3 +174,17 @@ export function protoJson(value: unknown): unknown {
   }
   return value;
 }
+
+/** Marks a response already in proto3 JSON shape, so the generic (and, for 100k metrics, slow) walk is skipped. */
+export const WIRE_READY = Symbol('wire-ready');
+
+/** Metric history on the wire: a flat loop instead of protoJson's generic walk (a 100k-point history is common). */
+export function metricsToWire(items: Array<{ key: string; value: number; timestamp: number; step: number }>): unknown[] {
+  const out = new Array(items.length);
+  for (let i = 0; i < items.length; i++) {
+    const m = items[i];
+    const v = m.value;
+    out[i] = { key: m.key, value: Number.isNaN(v) ? 'NaN' : v === Infinity ? 'Infinity' : v === -Infinity ? '-Infinity' : v, timestamp: m.timestamp, step: m.step };
+  }
+  return out;
+}

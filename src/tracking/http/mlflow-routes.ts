@@ -5,7 +5,7 @@ import { invalidParameter } from '../../core/errors.ts';
 import type { DatasetInput, ViewType } from '../entities.ts';
 import type { MetricInput } from '../tracking-service.ts';
 import type { LoggedModelOrderBy } from '../search/index.ts';
-import { MlflowParams, fieldString, optionalFieldString, protoJson, toDouble, toInt } from './mlflow-request.ts';
+import { MlflowParams, WIRE_READY, fieldString, metricsToWire, optionalFieldString, protoJson, toDouble, toInt } from './mlflow-request.ts';
 
 type Handler = (p: MlflowParams, req: FastifyRequest, reply: FastifyReply) => Promise<unknown>;
 
@@ -124,7 +124,10 @@ export const mlflowTrackingRoutes: FastifyPluginAsync<{ pharos: Pharos }> = asyn
       url,
       // The /ajax-api copy serves the MLflow web UI; documenting it twice adds nothing.
       schema: { tags: ['mlflow-tracking'], summary, hide: hidden, ...REQUEST_DOCS[`${method} ${url}`] },
-      handler: async (req, reply) => protoJson(await handler(new MlflowParams(req), req, reply)),
+      handler: async (req, reply) => {
+        const result = await handler(new MlflowParams(req), req, reply);
+        return result && typeof result === 'object' && WIRE_READY in result ? result : protoJson(result);
+      },
     });
   };
 
@@ -279,7 +282,11 @@ export const mlflowTrackingRoutes: FastifyPluginAsync<{ pharos: Pharos }> = asyn
       maxResults: p.int('max_results'),
       pageToken: p.string('page_token') || undefined,
     });
-    return { metrics: page.items, next_page_token: page.nextPageToken };
+    return {
+      [WIRE_READY]: true,
+      ...(page.items.length ? { metrics: metricsToWire(page.items) } : {}),
+      ...(page.nextPageToken ? { next_page_token: page.nextPageToken } : {}),
+    };
   });
   route('GET', '/metrics/get-history-bulk-interval', 'Sampled metric history for several runs', async (p) => ({
     metrics: await tracking.getMetricHistoryBulkInterval(p.stringList('run_ids'), p.string('metric_key', { required: true }), {
