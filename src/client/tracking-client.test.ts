@@ -105,6 +105,9 @@ describe('TrackingClient + native tracking API + CLI', () => {
     assert.ok(searched.next_page_token);
     const shown = await cli('runs', 'get', searched.runs[0].run_id);
     assert.match(shown, /params\nKEY\s+VALUE\ndepth\s+1/);
+    const quoted = await client.tracking.createExperiment("it's 42");
+    assert.equal((await client.tracking.findExperiment("it's 42")).experiment_id, quoted.experiment_id);
+    assert.equal((await client.tracking.findExperiment(quoted.experiment_id)).name, "it's 42");
     assert.match(await cli('experiments', 'delete', 'cli-exp'), /deleted experiment \d+ 'cli-exp'/);
     const after = JSON.parse(await cli('experiments', 'list', '--json'));
     assert.ok(!after.experiments.some((e: { name: string }) => e.name === 'cli-exp'));

@@ -97,12 +97,18 @@ export class TrackingClient {
     return this.request('GET', `/experiments/${TrackingClient.seg(id)}`);
   }
 
+  getExperimentByName(name: string): Promise<NativeExperiment> {
+    return this.request('GET', `/experiments/by-name/${TrackingClient.seg(name)}`);
+  }
+
   /** Resolves a name or an id to the experiment (names first, since a name may look like a number). */
   async findExperiment(nameOrId: string): Promise<NativeExperiment> {
-    const escaped = nameOrId.replace(/'/g, "\\'");
-    const byName = await this.listExperiments({ filter: `name = '${escaped}'`, viewType: 'ALL', maxResults: 1 });
-    if (byName.items.length) return byName.items[0];
-    return this.getExperiment(nameOrId);
+    try {
+      return await this.getExperimentByName(nameOrId);
+    } catch (e) {
+      if (!(e instanceof TrackingClientError) || e.status !== 404 || !/^\d+$/.test(nameOrId)) throw e;
+      return this.getExperiment(nameOrId);
+    }
   }
 
   updateExperiment(id: string, changes: { name?: string; tags?: Record<string, string> }): Promise<NativeExperiment> {

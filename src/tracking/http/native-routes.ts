@@ -85,6 +85,19 @@ export const nativeTrackingRoutes: FastifyPluginAsync<{ pharos: Pharos }> = asyn
     },
   );
 
+  app.get<{ Params: { name: string } }>(
+    '/experiments/by-name/:name',
+    {
+      schema: {
+        tags,
+        summary: 'Get an experiment by its exact name',
+        params: { type: 'object', required: ['name'], properties: { name: { type: 'string', minLength: 1 } } },
+        response: { 200: experimentSchema, ...errors },
+      },
+    },
+    async (req) => nativeExperiment(await tracking.getExperimentByName(req.params.name)),
+  );
+
   app.get<{ Params: { id: string } }>(
     '/experiments/:id',
     { schema: { tags, summary: 'Get an experiment by id', params: idParam, response: { 200: experimentSchema, ...errors } } },
