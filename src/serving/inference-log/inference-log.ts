@@ -1,8 +1,7 @@
-import { mkdir, readdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { randomBytes } from 'node:crypto';
-import { parquetWriteBuffer } from 'hyparquet-writer';
 import { parquetReadObjects } from 'hyparquet';
+import { SegmentWorker, encodeName, writeSegmentFile, type SegmentColumns } from './segment-file.ts';
 
 /**
  * The inference log: one row per predicted row (a request of n rows gives n rows sharing its request id).
@@ -65,12 +64,12 @@ export interface InferenceLogOptions {
   flushRows: number;
   /** ...or this long after the first waiting row. */
   flushIntervalMs: number;
+  /** Encode and write segments on a worker thread (default) rather than the event loop. */
+  writeInWorker: boolean;
 }
 
-export const DEFAULT_INFERENCE_LOG_OPTIONS: InferenceLogOptions = { queueCapacityRows: 200_000, sampleRate: 1, flushRows: 20_000, flushIntervalMs: 2000 };
+export const DEFAULT_INFERENCE_LOG_OPTIONS: InferenceLogOptions = { queueCapacityRows: 200_000, sampleRate: 1, flushRows: 10_000, flushIntervalMs: 1000, writeInWorker: true };
 
-const encodeName = (deployment: string) => encodeURIComponent(deployment);
-const pad = (ms: number) => String(Math.floor(ms)).padStart(15, '0');
 
 /** Bounded, asynchronous writer: `record` never throws and never waits. */
 export class InferenceLogWriter {
@@ -146,13 +145,18 @@ export class InferenceLogWriter {
   }
 
   private async writeSegment(deployment: string, entries: InferenceLogEntry[]): Promise<void> {
-    const cols = {
-      timestamp_ms: [] as number[], request_id: [] as string[], row_index: [] as number[], deployment: [] as string[], model_name: [] as string[],
-      model_version: [] as string[], model_uri: [] as string[], role: [] as string[], latency_ms: [] as number[], features: [] as string[], prediction: [] as string[],
+    const cols: SegmentColumns = {
+      timestamp_ms: [], request_id: [], row_index: [], deployment: [], model_name: [], model_version: [], model_uri: [], role: [], latency_ms: [], features: [], prediction: [],
     };
     let first = Infinity;
     let last = -Infinity;
+    let sinceYield = 0;
     for (const e of entries) {
+      // Expanding rows is the part left on the event loop: done in slices so requests keep being answered.
+      if ((sinceYield += e.rows) >= 500) {
+        sinceYield = 0;
+        await new Promise((r) => setImmediate(r));
+      }
       let expanded: ReturnType<InferenceLogEntry['expand']>;
       try {
         expanded = e.expand();
@@ -177,28 +181,17 @@ export class InferenceLogWriter {
       }
     }
     if (cols.timestamp_ms.length === 0) return;
-    const buffer = parquetWriteBuffer({
-      columnData: [
-        { name: 'timestamp_ms', data: cols.timestamp_ms, type: 'DOUBLE' },
-        { name: 'request_id', data: cols.request_id, type: 'STRING' },
-        { name: 'row_index', data: cols.row_index, type: 'INT32' },
-        { name: 'deployment', data: cols.deployment, type: 'STRING' },
-        { name: 'model_name', data: cols.model_name, type: 'STRING' },
-        { name: 'model_version', data: cols.model_version, type: 'STRING' },
-        { name: 'model_uri', data: cols.model_uri, type: 'STRING' },
-        { name: 'role', data: cols.role, type: 'STRING' },
-        { name: 'latency_ms', data: cols.latency_ms, type: 'DOUBLE' },
-        { name: 'features', data: cols.features, type: 'STRING' },
-        { name: 'prediction', data: cols.prediction, type: 'STRING' },
-      ],
-    });
-    const folder = join(this.dir, encodeName(deployment));
-    await mkdir(folder, { recursive: true });
-    const name = `${pad(first)}-${pad(last)}-${randomBytes(4).toString('hex')}.parquet`;
-    // Written aside then renamed: a reader never sees half a segment.
-    const tmp = join(folder, `.${name}.tmp`);
-    await writeFile(tmp, new Uint8Array(buffer));
-    await rename(tmp, join(folder, name));
+    const job = { dir: this.dir, deployment, first, last, columns: cols };
+    if (this.opts.writeInWorker) await this.segmentWorker().write(job);
+    else await writeSegmentFile(job);
+  }
+
+  private worker: SegmentWorker | null = null;
+
+  /** Parquet encoding costs about as much as the predictions it logs: it runs on its own thread, never the event loop. */
+  private segmentWorker(): SegmentWorker {
+    this.worker ??= new SegmentWorker();
+    return this.worker;
   }
 
   stats() {
@@ -207,6 +200,8 @@ export class InferenceLogWriter {
 
   async close(): Promise<void> {
     await this.flush();
+    await this.worker?.close();
+    this.worker = null;
   }
 }
 

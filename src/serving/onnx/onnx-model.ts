@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
+import { spawnModuleWorker } from '../worker-thread.ts';
 import type { InferenceSession } from 'onnxruntime-node';
 import { prepareOnnxGraph, type TensorSpec, type ZipMapOutput } from './onnx-graph.ts';
 import { createSession, runSession } from './onnx-session.ts';
@@ -80,16 +81,6 @@ class InProcessRunner implements Runner {
   }
 }
 
-const runningFromSource = import.meta.url.endsWith('.ts');
-const workerFile = new URL(runningFromSource ? './onnx-worker.ts' : './onnx-worker.js', import.meta.url);
-
-/** From source (tsx), a worker thread does not inherit the TypeScript loader: register it before importing the worker. */
-function spawnWorker(workerData: unknown): Worker {
-  if (!runningFromSource) return new Worker(workerFile, { workerData });
-  const bootstrap = `import('tsx/esm/api').then((m) => { m.register(); return import(${JSON.stringify(workerFile.href)}); })`;
-  return new Worker(bootstrap, { eval: true, workerData });
-}
-
 interface PoolWorker {
   worker: Worker;
   inflight: number;
@@ -108,7 +99,7 @@ class WorkerPoolRunner implements Runner {
     await probe.release();
     const workers = await Promise.all(
       Array.from({ length: size }, async () => {
-        const worker = spawnWorker({ bytes, fetch });
+        const worker = spawnModuleWorker(import.meta.url, 'onnx-worker', { bytes, fetch });
         const pw: PoolWorker = { worker, inflight: 0, pending: new Map() };
         await new Promise<void>((resolve, reject) => {
           worker.once('message', (m: { ready: boolean; error?: string }) => (m.ready ? resolve() : reject(new Error(m.error))));
