@@ -27,6 +27,8 @@ export interface MonitoringDeps {
   requestCounters?: RequestCounterSource;
   /** Epoch ms; injectable so cool-downs and windows are testable without waiting. */
   clock?: () => number;
+  /** Windows above this many rows are summarised by sketches, approximately (default 1,000,000; see monitors/window-summary.ts). */
+  sketchAboveRows?: number;
 }
 
 const MAX_REFERENCE_ROWS = 200_000;
@@ -146,6 +148,7 @@ export class MonitoringService {
           uploadedReference: (id) => this.monitors.getReference(id),
           requestCounters: this.deps.requestCounters,
           previousCounters: previous?.results?.servingCounters,
+          sketchAboveRows: this.deps.sketchAboveRows,
         },
         startedAt,
       );

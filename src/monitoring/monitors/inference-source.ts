@@ -1,3 +1,4 @@
+import { WindowSummarizer, isSegmentedLog } from './window-summary.ts';
 import type { InferenceWindowQuery, InferenceWindowSource, LoggedInference, RequestCounterSource, RequestCounters } from './types.ts';
 
 /** The parts of serving's `InferenceLogReader` record that monitors read (structural, so serving stays free to grow it). */
@@ -31,6 +32,8 @@ export const rowRequestId = (requestId: string, rowIndex: number) => (rowIndex =
  */
 export function inferenceLogSource(reader: InferenceLogReaderLike): InferenceWindowSource {
   return {
+    // windows above the runner's row threshold are summarised segment by segment instead of read
+    ...(isSegmentedLog(reader) ? { summaries: new WindowSummarizer(reader) } : {}),
     async read(q: InferenceWindowQuery): Promise<LoggedInference[]> {
       const window = { deployment: q.deployment, fromMs: q.from, toMs: q.to };
       let rows = await reader.read({ ...window, last: q.last });

@@ -1,5 +1,6 @@
 import type { DriftMethodName, DriftOptions, DriftReport, DriftTable } from '../drift/types.ts';
 import type { Label } from '../performance/metrics.ts';
+import type { WindowSummarizer } from './window-summary.ts';
 
 /**
  * One logged request as the monitors need it. The serving inference log is adapted to this shape
@@ -33,6 +34,8 @@ export interface InferenceWindowQuery {
 /** Where monitors read production traffic from. Rows come back oldest first. */
 export interface InferenceWindowSource {
   read(query: InferenceWindowQuery): Promise<LoggedInference[]>;
+  /** Streaming summaries of windows too large to load (present when the log is segmented on disk). */
+  summaries?: WindowSummarizer;
 }
 
 /** Statistics engine: the `driftReport` of `src/monitoring/drift`, injected so monitors stay decoupled from it. */
@@ -169,8 +172,17 @@ export interface PerformanceSummary {
 export interface MonitorRunResults {
   window: { from: number | null; to: number | null; rows: number };
   reference: { source: string; rows: number };
-  featureDrift?: { share: number; nDrifted: number; nColumns: number; drifted: boolean; columns: Array<{ column: string; method: string; score: number | null; drifted: boolean }> };
-  predictionDrift?: { method: string; score: number | null; drifted: boolean };
+  featureDrift?: {
+    share: number;
+    nDrifted: number;
+    nColumns: number;
+    drifted: boolean;
+    /** On a summarised window each score comes with the interval it is known to lie in (see `approximate`). */
+    columns: Array<{ column: string; method: string; score: number | null; drifted: boolean; scoreInterval?: [number, number]; uncertainty?: number; verdictCertain?: boolean }>;
+  };
+  predictionDrift?: { method: string; score: number | null; drifted: boolean; scoreInterval?: [number, number]; uncertainty?: number };
+  /** Present when the window was too large to load and was summarised by sketches (window-summary.ts). */
+  approximate?: { method: 'sketch'; reason: string; k: number; rankError: number; segmentsRead: number; segmentsCached: number; bounds: string };
   dataQuality?: Record<string, ColumnQuality>;
   latency?: { p50Ms: number; p99Ms: number; meanMs: number };
   errorRate?: number;
