@@ -65,7 +65,8 @@ async function call(base: string, method: string, path: string, body?: unknown, 
   } catch {
     /* not JSON: the text goes into the error */
   }
-  if (res.status === 404 && json?.error_code === 'ENDPOINT_NOT_FOUND') throw new NotAvailable(`${method} ${path.split('?')[0]} is not available on this server yet`);
+  // The MLflow-shaped routes answer ENDPOINT_NOT_FOUND; the OIP v2 routes keep their own `{error: "No route for ..."}`.
+  if (res.status === 404 && (json?.error_code === 'ENDPOINT_NOT_FOUND' || /^No route for /.test(json?.error ?? ''))) throw new NotAvailable(`${method} ${path.split('?')[0]} is not available on this server yet`);
   if (!res.ok) throw Object.assign(new Error(`${method} ${path.split('?')[0]}: ${res.status} ${json?.message ?? json?.error ?? text}`), { status: res.status });
   return json;
 }
@@ -373,7 +374,7 @@ export async function runQuickstart(opts: QuickstartOptions): Promise<Quickstart
     summary.history = d.history.map((e: Json) => ({ time: new Date(e.timestamp).toISOString(), action: e.action, reason: e.reason }));
     const recent = summary.history.slice(-8);
     for (const e of recent) lines.push(`${e.time}  ${e.action.padEnd(14)} ${e.reason.length > 150 ? `${e.reason.slice(0, 149)}…` : e.reason}`);
-    lines.push(`look: ${base}/api/v1/deployments/${dep}   (or: pharos deployments get ${opts.deployment})`);
+    lines.push(`(each change is also an event in the audit trail)   look: ${base}/api/v1/deployments/${dep}   (or: pharos deployments get ${opts.deployment})`);
   });
 
   return summary;
