@@ -85,13 +85,17 @@ test('deploy export --target kserve: champion then a 25% canary, as on the Pharo
   assert.equal(stable.spec.predictor.canaryTrafficPercent, undefined);
 });
 
-test('deploy export: unknown deployment and missing KServe storage are clear errors', async () => {
+test('deploy export: unknown deployment, missing KServe storage and bad target are clear errors', async () => {
   const unknown = await runCli(['deploy', 'export', 'nope', '--target', 'kubernetes', '--url', server.url]);
   assert.equal(unknown.code, 1);
   assert.match(unknown.stderr, /'nope' is neither a model URI, a model path, nor a deployment/);
   const noStorage = await runCli(['deploy', 'export', 'churn-prod', '--target', 'kserve', '--url', server.url]);
   assert.equal(noStorage.code, 1);
   assert.match(noStorage.stderr, /--storage-uri/);
+  // `export` lives under the serving commands' `deploy <name>`, whose --model stays required for that command itself.
+  const deployWithoutModel = await runCli(['deploy', 'other', '--url', server.url]);
+  assert.equal(deployWithoutModel.code, 1);
+  assert.match(deployWithoutModel.stderr, /required option '--model <uri>' not specified/);
   const badTarget = await runCli(['deploy', 'export', 'churn-prod', '--target', 'swarm', '--url', server.url]);
   assert.equal(badTarget.code, 1);
   assert.match(badTarget.stderr, /--target must be one of kubernetes, kserve/);
