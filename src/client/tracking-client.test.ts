@@ -67,6 +67,18 @@ describe('TrackingClient + native tracking API + CLI', () => {
     assert.equal((await client.tracking.restoreRun(runs[1].run_id)).lifecycle_stage, 'active');
   });
 
+  it('uploads, lists and downloads run artifacts through the proxied artifact API', async () => {
+    const r = await client.tracking.createRun({ runName: 'with-artifacts' });
+    const bytes = Uint8Array.from({ length: 3000 }, (_, i) => (i * 7) % 256);
+    await client.tracking.uploadArtifact(r.run_id, 'model/model.onnx', bytes);
+    await client.tracking.uploadArtifact(r.run_id, 'notes name.txt', 'héllo');
+    assert.deepEqual(Buffer.from(await client.tracking.downloadArtifact(r.run_id, 'model/model.onnx')), Buffer.from(bytes));
+    assert.equal((await client.tracking.downloadArtifact(r.run_id, 'notes name.txt')).toString('utf8'), 'héllo');
+    const listed = await client.tracking.listArtifacts(r.run_id);
+    assert.deepEqual(listed.files.map((f) => [f.path, f.is_dir]), [['model', true], ['notes name.txt', false]]);
+    await assert.rejects(client.tracking.downloadArtifact(r.run_id, 'missing.bin'), (e: unknown) => e instanceof TrackingClientError && e.status === 404);
+  });
+
   it('surfaces server errors with their MLflow error codes', async () => {
     await assert.rejects(client.tracking.getRun('0123456789abcdef0123456789abcdef'), (e: unknown) => {
       assert.ok(e instanceof TrackingClientError);

@@ -172,6 +172,41 @@ export class TrackingClient {
     return { items: r.points ?? [], nextPageToken: r.next_page_token };
   }
 
+  /** The run's artifact folder inside the server's proxied store (`mlflow-artifacts:/1/<run>/artifacts` → `1/<run>/artifacts`). */
+  private async artifactRoot(runId: string): Promise<string> {
+    const uri = (await this.getRun(runId)).artifact_uri;
+    const m = /^mlflow-artifacts:(?:\/\/[^/]*)?\/?(.*)$/.exec(uri);
+    if (!m) throw new TrackingClientError(400, 'INVALID_PARAMETER_VALUE', `run ${runId} stores artifacts at '${uri}', not on the Pharos server`);
+    return m[1];
+  }
+
+  private artifactUrl(root: string, path: string): string {
+    const rel = path.split('/').filter((p) => p !== '').map(encodeURIComponent).join('/');
+    return `${this.base}/api/2.0/mlflow-artifacts/artifacts/${root.split('/').map(encodeURIComponent).join('/')}/${rel}`;
+  }
+
+  /** Uploads one file into the run's artifacts at `path` (e.g. 'model/model.onnx'), as `mlflow.log_artifact` does. */
+  async uploadArtifact(runId: string, path: string, content: Uint8Array | string): Promise<void> {
+    const res = await this.fetchImpl(this.artifactUrl(await this.artifactRoot(runId), path), {
+      method: 'PUT',
+      headers: { ...this.headers, 'content-type': 'application/octet-stream' },
+      body: typeof content === 'string' ? content : Buffer.from(content),
+    });
+    if (!res.ok) {
+      const json: any = await res.json().catch(() => undefined);
+      throw new TrackingClientError(res.status, json?.error_code ?? `HTTP_${res.status}`, json?.message ?? res.statusText);
+    }
+  }
+
+  async downloadArtifact(runId: string, path: string): Promise<Buffer> {
+    const res = await this.fetchImpl(this.artifactUrl(await this.artifactRoot(runId), path), { headers: this.headers });
+    if (!res.ok) {
+      const json: any = await res.json().catch(() => undefined);
+      throw new TrackingClientError(res.status, json?.error_code ?? `HTTP_${res.status}`, json?.message ?? res.statusText);
+    }
+    return Buffer.from(await res.arrayBuffer());
+  }
+
   listArtifacts(id: string, path?: string): Promise<{ root_uri: string; files: Array<{ path: string; is_dir: boolean; file_size?: number }> }> {
     return this.request('GET', `/runs/${TrackingClient.seg(id)}/artifacts`, undefined, { path });
   }
