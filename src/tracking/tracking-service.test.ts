@@ -276,6 +276,13 @@ for (const kind of storeKinds()) {
       await rejectsWith(tracking.createExperiment('x', { artifactLocation: 's3://' + 'b'.repeat(1000) }), 'INVALID_PARAMETER_VALUE', /Artifact location/);
     });
 
+    it('stores requests with more rows than one SQL statement may bind (many run tags at creation)', async () => {
+      const expId = await tracking.createExperiment('exp-many-tags');
+      const tags = Array.from({ length: 12000 }, (_, i) => ({ key: `t${i}`, value: String(i) }));
+      const run = await tracking.createRun({ experimentId: expId, tags });
+      assert.equal(run.data.tags.length, 12001, 'every tag plus mlflow.runName');
+    });
+
     it('keeps param first-write-wins under concurrent batches', async () => {
       const expId = await tracking.createExperiment('exp-race');
       const { info } = await tracking.createRun({ experimentId: expId });

@@ -156,7 +156,9 @@ export class TrackingService {
       if (!opts.artifactLocation) {
         await trx.updateTable('experiments').set({ artifact_location: `mlflow-artifacts:/${expId}` }).where('experiment_id', '=', expId).execute();
       }
-      if (tags.length) await trx.insertInto('experiment_tags').values(dedupeByKey(tags).map((t) => ({ experiment_id: expId, key: t.key, value: t.value }))).execute();
+      for (const part of chunks(dedupeByKey(tags), ROWS_PER_INSERT)) {
+        await trx.insertInto('experiment_tags').values(part.map((t) => ({ experiment_id: expId, key: t.key, value: t.value }))).execute();
+      }
       await this.deps.audit.record({ entityType: 'experiment', entityId: String(expId), action: 'create', actor: opts.actor, details: { name: expName } }, trx);
       return expId;
     });
@@ -323,7 +325,7 @@ export class TrackingService {
         })
         .execute();
       const unique = dedupeByKey(tags);
-      if (unique.length) await trx.insertInto('run_tags').values(unique.map((t) => ({ run_uuid: runId, key: t.key, value: t.value }))).execute();
+      for (const part of chunks(unique, ROWS_PER_INSERT)) await trx.insertInto('run_tags').values(part.map((t) => ({ run_uuid: runId, key: t.key, value: t.value }))).execute();
     });
     return this.getRun(runId);
   }
@@ -733,7 +735,9 @@ export class TrackingService {
         }
         const link = await this.linkInput(trx, 'DATASET', row.dataset_uuid, id, null);
         if (link.created && d.tags?.length) {
-          await trx.insertInto('input_tags').values(dedupeByKey(d.tags).map((t) => ({ input_uuid: link.inputUuid, key: t.key, value: t.value }))).execute();
+          for (const part of chunks(dedupeByKey(d.tags), ROWS_PER_INSERT)) {
+            await trx.insertInto('input_tags').values(part.map((t) => ({ input_uuid: link.inputUuid, key: t.key, value: t.value }))).execute();
+          }
         }
       }
       for (const m of models) {
@@ -825,8 +829,12 @@ export class TrackingService {
           source_run_id: input.sourceRunId || null,
         })
         .execute();
-      if (params.length) await trx.insertInto('logged_model_params').values(dedupeByKey(params).map((p) => ({ model_id: modelId, key: p.key, value: p.value }))).execute();
-      if (tags.length) await trx.insertInto('logged_model_tags').values(dedupeByKey(tags).map((t) => ({ model_id: modelId, key: t.key, value: t.value }))).execute();
+      for (const part of chunks(dedupeByKey(params), ROWS_PER_INSERT)) {
+        await trx.insertInto('logged_model_params').values(part.map((p) => ({ model_id: modelId, key: p.key, value: p.value }))).execute();
+      }
+      for (const part of chunks(dedupeByKey(tags), ROWS_PER_INSERT)) {
+        await trx.insertInto('logged_model_tags').values(part.map((t) => ({ model_id: modelId, key: t.key, value: t.value }))).execute();
+      }
     });
     return this.getLoggedModel(modelId);
   }
@@ -909,11 +917,10 @@ export class TrackingService {
     tags.forEach((t, i) => this.validateTag(t, `tags[${i}]`));
     await this.deps.store.transaction(async (trx) => {
       await this.loggedModelRow(modelId, trx);
-      const unique = dedupeByKey(tags);
-      if (unique.length) {
+      for (const part of chunks(dedupeByKey(tags), ROWS_PER_INSERT)) {
         await trx
           .insertInto('logged_model_tags')
-          .values(unique.map((t) => ({ model_id: modelId, key: t.key, value: t.value })))
+          .values(part.map((t) => ({ model_id: modelId, key: t.key, value: t.value })))
           .onConflict((oc) => oc.columns(['model_id', 'key']).doUpdateSet({ value: (eb) => eb.ref('excluded.value') }))
           .execute();
       }
@@ -930,11 +937,10 @@ export class TrackingService {
     params.forEach((p, i) => this.validateParam(p, `params[${i}]`));
     await this.deps.store.transaction(async (trx) => {
       await this.loggedModelRow(modelId, trx);
-      const unique = dedupeByKey(params);
-      if (unique.length) {
+      for (const part of chunks(dedupeByKey(params), ROWS_PER_INSERT)) {
         await trx
           .insertInto('logged_model_params')
-          .values(unique.map((p) => ({ model_id: modelId, key: p.key, value: p.value })))
+          .values(part.map((p) => ({ model_id: modelId, key: p.key, value: p.value })))
           .onConflict((oc) => oc.columns(['model_id', 'key']).doUpdateSet({ value: (eb) => eb.ref('excluded.value') }))
           .execute();
       }
