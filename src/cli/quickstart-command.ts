@@ -281,20 +281,19 @@ export async function runQuickstart(opts: QuickstartOptions): Promise<Quickstart
     lines.push(`${res.stored} labels stored, joined to logged rows by request id   (CLI: pharos labels upload labels.csv)`);
   });
 
-  const spec = {
-    task: 'binary',
-    reference: { type: 'training', labelColumn: 'label' },
-    window: { type: 'count', size: production.records.length || 1 },
-    checks: { featureDrift: true, predictionDrift: true, dataQuality: true, latency: true, errorRate: true, performance: true, estimatedPerformance: true },
-    // No cool-down: every quickstart run, even minutes after the last, shows its alerts firing.
-    alerts: [
-      { name: 'feature-drift', metric: 'feature_drift.share', op: '>', threshold: 0.3, cooldownMs: 0 },
-      { name: 'accuracy-drop', metric: 'performance.accuracy', op: '<', threshold: 0.85, cooldownMs: 0 },
-    ],
-  };
-
   await step('monitor', '5. Create a monitor (drift + performance) and run it', ['labels'], async (lines) => {
-    spec.window.size = production.records.length;
+    const spec = {
+      task: 'binary',
+      reference: { type: 'training', labelColumn: 'label' },
+      // The window is one traffic phase: each run looks at exactly the rows the step before it sent.
+      window: { type: 'count', size: production.records.length },
+      checks: { featureDrift: true, predictionDrift: true, dataQuality: true, latency: true, errorRate: true, performance: true, estimatedPerformance: true },
+      // No cool-down: every quickstart run, even minutes after the last, shows its alerts firing.
+      alerts: [
+        { name: 'feature-drift', metric: 'feature_drift.share', op: '>', threshold: 0.3, cooldownMs: 0 },
+        { name: 'accuracy-drop', metric: 'performance.accuracy', op: '<', threshold: 0.85, cooldownMs: 0 },
+      ],
+    };
     const existing = await call(base, 'GET', `/api/v1/monitors/${mon}`).catch((e) => {
       if (e.status === 404) return null;
       throw e;
