@@ -23,7 +23,8 @@ export const LIMITS = {
   // Column widths of the schema: checked up front so PostgreSQL never sees an over-long value (a 500 there).
   runNameLength: 250,
   userIdLength: 256,
-  artifactLocationLength: 1000,
+  // Runs and logged models append ~60 characters to it, in 1000-character columns.
+  artifactLocationLength: 900,
   datasetSourceTypeLength: 36,
   modelIdLength: 64,
   modelTypeLength: 500,
