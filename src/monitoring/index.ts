@@ -15,6 +15,8 @@ export type {
   TypedDriftColumn,
 } from './drift/types.ts';
 export { driftReport, inferColumnType, DRIFT_METHODS, defaultMethod, type MethodSpec } from './drift/index.ts';
+export { sketchDriftReport, sketchColumnDrift, allRanksError, type SketchColumnDrift, type SketchDriftReport, type DistributionSide } from './drift/index.ts';
+export { WindowSummarizer, WindowSummary, DEFAULT_SKETCH_ABOVE_ROWS, DEFAULT_MONITOR_SKETCH_K, type SummaryPlan } from './monitors/window-summary.ts';
 export * as driftStats from './stats/index.ts';
 export * from './sketch/index.ts';
 export { MonitoringService, type MonitoringDeps } from './monitoring-service.ts';
