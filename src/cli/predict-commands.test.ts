@@ -1,7 +1,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { repoRoot, runPython, startPharosServer, type RunningServer } from '../../test/support/server.ts';
@@ -14,7 +14,11 @@ import { repoRoot, runPython, startPharosServer, type RunningServer } from '../.
 const ROWS = 200_000;
 const dir = mkdtempSync(join(tmpdir(), 'pharos-predict-'));
 let server: RunningServer | undefined;
-after(() => server?.stop());
+after(async () => {
+  await server?.stop();
+  // ~80 MB of generated data a run.
+  rmSync(dir, { recursive: true, force: true });
+});
 
 before(async () => {
   await runPython(`
