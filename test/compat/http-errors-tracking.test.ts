@@ -218,6 +218,60 @@ for (const backend of await trackingBackends()) describe(`tracking HTTP errors (
     assert.deepEqual((await call('GET', `${base}?path=${encodeURIComponent(`${root}/a`)}`)).json, {});
   });
 
+  it('no combination of wrongly typed fields makes any tracking endpoint answer 5xx', async () => {
+    const model = (await call('POST', '/api/2.0/mlflow/logged-models', { experiment_id: expId, name: 'fuzz' })).json.model.info.model_id;
+    const endpoints: Array<[string, string, string[]]> = [
+      ['POST', '/api/2.0/mlflow/experiments/create', ['name', 'artifact_location', 'tags']],
+      ['GET', '/api/2.0/mlflow/experiments/get', ['experiment_id']],
+      ['GET', '/api/2.0/mlflow/experiments/get-by-name', ['experiment_name']],
+      ['POST', '/api/2.0/mlflow/experiments/update', ['experiment_id', 'new_name']],
+      ['POST', '/api/2.0/mlflow/experiments/set-experiment-tag', ['experiment_id', 'key', 'value']],
+      ['POST', '/api/2.0/mlflow/experiments/search', ['filter', 'max_results', 'order_by', 'page_token', 'view_type']],
+      ['POST', '/api/2.0/mlflow/runs/create', ['experiment_id', 'start_time', 'tags', 'run_name', 'user_id']],
+      ['GET', '/api/2.0/mlflow/runs/get', ['run_id']],
+      ['POST', '/api/2.0/mlflow/runs/update', ['run_id', 'status', 'end_time', 'run_name']],
+      ['POST', '/api/2.0/mlflow/runs/log-metric', ['run_id', 'key', 'value', 'timestamp', 'step', 'model_id']],
+      ['POST', '/api/2.0/mlflow/runs/log-parameter', ['run_id', 'key', 'value']],
+      ['POST', '/api/2.0/mlflow/runs/set-tag', ['run_id', 'key', 'value']],
+      ['POST', '/api/2.0/mlflow/runs/delete-tag', ['run_id', 'key']],
+      ['POST', '/api/2.0/mlflow/runs/log-batch', ['run_id', 'metrics', 'params', 'tags']],
+      ['POST', '/api/2.0/mlflow/runs/log-inputs', ['run_id', 'datasets', 'models']],
+      ['POST', '/api/2.0/mlflow/runs/outputs', ['run_id', 'models']],
+      ['POST', '/api/2.0/mlflow/runs/search', ['experiment_ids', 'filter', 'max_results', 'order_by', 'page_token', 'run_view_type']],
+      ['GET', '/api/2.0/mlflow/metrics/get-history', ['run_id', 'metric_key', 'max_results', 'page_token']],
+      ['GET', '/api/2.0/mlflow/metrics/get-history-bulk-interval', ['run_ids', 'metric_key', 'max_results', 'start_step', 'end_step']],
+      ['GET', '/api/2.0/mlflow/artifacts/list', ['run_id', 'path']],
+      ['POST', '/api/2.0/mlflow/logged-models', ['experiment_id', 'name', 'source_run_id', 'params', 'tags']],
+      ['POST', '/api/2.0/mlflow/logged-models/search', ['experiment_ids', 'filter', 'order_by', 'max_results', 'page_token']],
+      ['PATCH', `/api/2.0/mlflow/logged-models/${model}`, ['status']],
+      ['PATCH', `/api/2.0/mlflow/logged-models/${model}/tags`, ['tags']],
+      ['POST', `/api/2.0/mlflow/logged-models/${model}/params`, ['params']],
+      ['POST', '/api/v1/runs/search', ['experiment_ids', 'filter', 'max_results', 'order_by']],
+      ['POST', `/api/v1/runs/${runId}/log`, ['metrics', 'params', 'tags']],
+    ];
+    const valid: Record<string, unknown> = { run_id: runId, experiment_id: expId, key: 'k', value: 'v', timestamp: 1, metric_key: 'm', experiment_ids: [expId] };
+    const bad: unknown[] = [null, 7, -1, 1.5, 1e300, '99999999999999999999', 'x', '', 'NaN', '\u00e9\u00e9', [], [1], [{}], [{ key: 1, value: [] }], {}, { a: 1 }, true, 'a'.repeat(10_000)];
+    const failures: string[] = [];
+    for (const [method, path, fields] of endpoints) {
+      for (const field of fields) {
+        for (const v of bad) {
+          let r: { status: number; json: any };
+          if (method === 'GET') {
+            const q = new URLSearchParams();
+            for (const [k, val] of Object.entries({ ...valid, [field]: v })) {
+              for (const item of Array.isArray(val) ? val : [val]) q.append(k, typeof item === 'object' ? JSON.stringify(item) : String(item));
+            }
+            r = await call('GET', `${path}?${q}`);
+          } else {
+            r = await call(method, path, { ...valid, [field]: v });
+          }
+          if (r.status >= 500) failures.push(`${method} ${path} ${field}=${JSON.stringify(v).slice(0, 40)} → ${r.status} ${JSON.stringify(r.json).slice(0, 200)}`);
+        }
+      }
+    }
+    assert.deepEqual(failures, []);
+  });
+
   it('unknown endpoints are 404 ENDPOINT_NOT_FOUND', async () => {
     expectError(await call('GET', '/api/2.0/mlflow/runs/teleport'), 404, 'ENDPOINT_NOT_FOUND');
   });
