@@ -40,6 +40,8 @@ export function errorRateBetween(now: RequestCounters, before: RequestCounters |
 }
 
 const DEFAULT_TOLERANCE = 0.05;
+/** Rows of a summarised reference window read to learn its features and their kinds. */
+const REFERENCE_SAMPLE_ROWS = 10_000;
 /** Fewer labelled rows than this make a performance comparison noise, so concept drift is not judged. */
 export const MIN_LABELLED_FOR_CONCEPT_DRIFT = 30;
 
@@ -83,10 +85,17 @@ export async function executeMonitorRun(monitor: Monitor, deps: RunnerDeps, now:
   const summaries = deps.source.summaries;
   const sketchAboveRows = deps.sketchAboveRows ?? DEFAULT_SKETCH_ABOVE_ROWS;
   if (summaries && (spec.window.type === 'count' ? spec.window.size : await summaries.countRows(query)) > sketchAboveRows) {
-    const reference = await loadReference(monitor, deps);
+    // A reference window as large as the threshold is summarised too; a sample of it fixes the features and their kinds.
+    const ref = spec.reference;
+    const referenceWindow = ref.type === 'window' && (await summaries.countRows({ deployment: monitor.deployment, from: ref.from, to: ref.to })) > sketchAboveRows
+      ? { deployment: monitor.deployment, from: ref.from, to: ref.to }
+      : undefined;
+    const reference = referenceWindow
+      ? { source: `window ${new Date(referenceWindow.from).toISOString()} – ${new Date(referenceWindow.to).toISOString()}`, rows: (await deps.source.read({ ...referenceWindow, last: REFERENCE_SAMPLE_ROWS })).map((r) => observeLogged(r, spec)) }
+      : await loadReference(monitor, deps);
     const counters = spec.checks.errorRate && deps.requestCounters ? await deps.requestCounters(monitor.deployment) : null;
     const errorRate = counters ? { counters, rate: errorRateBetween(counters, deps.previousCounters) } : null;
-    return summarisedMonitorRun({ spec, summaries, query, now, reference, errorRate, k: deps.sketchK, sketchAboveRows });
+    return summarisedMonitorRun({ spec, summaries, query, now, reference, referenceWindow, errorRate, k: deps.sketchK, sketchAboveRows });
   }
   const logged = await deps.source.read(query);
   const current = await withLabels(logged.map((r) => observeLogged(r, spec)), deps.labels);

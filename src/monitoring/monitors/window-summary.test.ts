@@ -200,6 +200,34 @@ describe('monitor runs above the sketch threshold', () => {
     assert.match(approx.skipped.performance!, /no per-row labels/);
   });
 
+  test('a reference window above the threshold is summarised as well, and the exact scores stay inside the intervals', async () => {
+    const { driftReport } = await import('../drift/drift-report.ts');
+    const windowRef: Monitor = { ...monitor, spec: { ...spec, reference: { type: 'window', from: T0, to: T0 + 3 * PER_SEGMENT } } };
+    const deps = (sketchAboveRows: number) => ({
+      source: inferenceLogSource(new InferenceLogReader(dir)),
+      labels,
+      drift: driftReport,
+      uploadedReference: async () => null,
+      sketchAboveRows,
+      sketchK: 200,
+    });
+    const exact = await executeMonitorRun(windowRef, deps(1e9), now);
+    const approx = await executeMonitorRun(windowRef, deps(5000), now);
+    assert.equal(exact.approximate, undefined);
+    assert.ok(approx.approximate);
+    assert.equal(approx.reference.rows, exact.reference.rows, 'the whole reference window, not the kind-inference sample');
+    for (const e of exact.featureDrift!.columns) {
+      const a = approx.featureDrift!.columns.find((c) => c.column === e.column)!;
+      assert.equal(a.method, e.method);
+      assert.ok(e.score! >= a.scoreInterval![0] - 1e-12 && e.score! <= a.scoreInterval![1] + 1e-12, `${e.column}: ${e.score} outside ${a.scoreInterval}`);
+    }
+    assert.ok(exact.predictionDrift!.score! >= approx.predictionDrift!.scoreInterval![0] - 1e-12 && exact.predictionDrift!.score! <= approx.predictionDrift!.scoreInterval![1] + 1e-12);
+    for (const [col, q] of Object.entries(exact.dataQuality!)) {
+      assert.ok(Math.abs(approx.dataQuality![col].referenceMissingShare - q.referenceMissingShare) < 1e-12, col);
+      if (q.newCategoryShare !== undefined) assert.equal(approx.dataQuality![col].newCategoryShare, q.newCategoryShare);
+    }
+  });
+
   test('count windows above the threshold take the sketch path too; below it nothing changes', async () => {
     const counted: Monitor = { ...monitor, spec: { ...spec, window: { type: 'count', size: 9000 } } };
     const approx = await run(5000, counted);

@@ -371,28 +371,65 @@ export function exactSides(table: DriftTable): Map<string, DistributionSide> {
   return out;
 }
 
-/** Missing, unseen-category and out-of-range shares of a summarised window against the exact reference. */
-export function summaryDataQuality(reference: DriftTable, summary: WindowSummary): { quality: Record<string, ColumnQuality>; rankError: number } {
-  const out: Record<string, ColumnQuality> = {};
-  const share = (n: number, d: number) => (d === 0 ? 0 : n / d);
-  let rankError = 0;
+/** What data quality compares against, per column: range, known categories, missing share. */
+interface ReferenceFacts {
+  min: number;
+  max: number;
+  known: Set<string> | null;
+  missingShare: number;
+}
+
+function referenceFacts(reference: DriftTable | WindowSummary): Map<string, ReferenceFacts> {
+  const out = new Map<string, ReferenceFacts>();
+  if (reference instanceof WindowSummary) {
+    for (const [f, c] of reference.features.columns) {
+      if (c.kind === 'numerical') out.set(f, { min: c.moments.min, max: c.moments.max, known: null, missingShare: reference.rows ? c.moments.missing / reference.rows : 0 });
+      else out.set(f, { min: NaN, max: NaN, known: new Set(c.counts.entries().map(([k]) => k)), missingShare: reference.rows ? c.counts.missing / reference.rows : 0 });
+    }
+    return out;
+  }
   for (const [f, ref] of reference.columns as ReadonlyMap<string, TypedDriftColumn>) {
-    const column = summary.features.columns.get(f);
-    if (!column) continue;
-    if (ref.kind === 'numerical' && column.kind === 'numerical') {
+    if (ref.kind === 'numerical') {
       const rv = ref.values as Float64Array;
       let min = Infinity;
       let max = -Infinity;
-      let refMissing = 0;
+      let missing = 0;
       for (const v of rv) {
-        if (Number.isNaN(v)) refMissing++;
+        if (Number.isNaN(v)) missing++;
         else {
           if (v < min) min = v;
           if (v > max) max = v;
         }
       }
+      out.set(f, { min, max, known: null, missingShare: rv.length ? missing / rv.length : 0 });
+    } else {
+      const rv = ref.values as ReadonlyArray<string | null>;
+      const known = new Set<string>();
+      let missing = 0;
+      for (const v of rv) {
+        if (v === null) missing++;
+        else known.add(v);
+      }
+      out.set(f, { min: NaN, max: NaN, known, missingShare: rv.length ? missing / rv.length : 0 });
+    }
+  }
+  return out;
+}
+
+/**
+ * Missing, unseen-category and out-of-range shares of a summarised window against the reference (exact
+ * table or summary). Missing and new-category shares are exact; out-of-range comes from the sketch.
+ */
+export function summaryDataQuality(reference: DriftTable | WindowSummary, summary: WindowSummary): { quality: Record<string, ColumnQuality>; rankError: number } {
+  const out: Record<string, ColumnQuality> = {};
+  const share = (n: number, d: number) => (d === 0 ? 0 : n / d);
+  let rankError = 0;
+  for (const [f, ref] of referenceFacts(reference)) {
+    const column = summary.features.columns.get(f);
+    if (!column) continue;
+    if (column.kind === 'numerical' && ref.known === null) {
+      const { min, max } = ref;
       const m = column.moments;
-      const missing = m.missing;
       const side = sketchNumericSide(column.quantiles, m, null);
       rankError = Math.max(rankError, side.rankError);
       // below the reference minimum + above its maximum, from the sketch (exactly 0 when the window's range is inside)
@@ -402,26 +439,19 @@ export function summaryDataQuality(reference: DriftTable, summary: WindowSummary
         const above = m.max > max ? 1 - weightShareAtMost(side, max) : 0;
         outside = (below + above) * m.count;
       }
-      out[f] = { missingShare: share(missing, summary.rows), referenceMissingShare: share(refMissing, rv.length), outOfRangeShare: share(outside + m.infinite, m.count + m.infinite) };
-    } else if (column.kind === 'categorical') {
-      const rv = ref.values as ReadonlyArray<string | null>;
-      const known = new Set<string>();
-      let refMissing = 0;
-      for (const v of rv) {
-        if (v === null) refMissing++;
-        else known.add(v);
-      }
+      out[f] = { missingShare: share(m.missing, summary.rows), referenceMissingShare: ref.missingShare, outOfRangeShare: share(outside + m.infinite, m.count + m.infinite) };
+    } else if (column.kind === 'categorical' && ref.known) {
       const unseen: string[] = [];
       let unseenCount = 0;
       for (const [category, n] of column.counts.entries()) {
-        if (!known.has(category)) {
+        if (!ref.known.has(category)) {
           unseen.push(category);
           unseenCount += n;
         }
       }
       out[f] = {
         missingShare: share(column.counts.missing, summary.rows),
-        referenceMissingShare: share(refMissing, rv.length),
+        referenceMissingShare: ref.missingShare,
         newCategories: unseen.sort().slice(0, 50),
         newCategoryShare: share(unseenCount, column.counts.total),
       };
@@ -447,7 +477,10 @@ export interface SummarisedRunInput {
   summaries: WindowSummarizer;
   query: InferenceWindowQuery;
   now: number;
+  /** The reference rows; with `referenceWindow`, only a sample that fixes the watched features and their kinds. */
   reference: { source: string; rows: ObservedRow[] };
+  /** A reference window too large to load: summarised like the current one (and cached per segment). */
+  referenceWindow?: InferenceWindowQuery;
   /** Serving's counters and the error rate since the previous run, computed by the runner. */
   errorRate?: { counters: RequestCounters; rate: number | null } | null;
   k?: number;
@@ -467,12 +500,13 @@ export async function summarisedMonitorRun(input: SummarisedRunInput): Promise<M
   const k = input.k ?? DEFAULT_MONITOR_SKETCH_K;
   const plan: SummaryPlan = { features: [...kinds], spec: { task: spec.task, predictionFields: spec.predictionFields, positiveLabel: spec.positiveLabel }, k, maxCategories: input.maxCategories ?? 10_000 };
   const summary = await input.summaries.summarize(input.query, plan);
+  const refSummary = input.referenceWindow ? await input.summaries.summarize(input.referenceWindow, plan) : undefined;
   const windowFrom = spec.window.type === 'time' ? input.now - spec.window.durationMs : summary.rows ? summary.firstTs : null;
   const windowTo = spec.window.type === 'time' ? input.now : summary.rows ? summary.lastTs : null;
   const rankError = allRanksError(k);
   const results: MonitorRunResults = {
     window: { from: windowFrom, to: windowTo, rows: summary.rows },
-    reference: { source: reference.source, rows: reference.rows.length },
+    reference: { source: reference.source, rows: refSummary ? refSummary.rows : reference.rows.length },
     metrics: { 'window.rows': summary.rows, 'window.approximate': 1 },
     skipped: {},
     approximate: {
@@ -480,8 +514,8 @@ export async function summarisedMonitorRun(input: SummarisedRunInput): Promise<M
       reason: `the window is above ${input.sketchAboveRows} rows: summarised segment by segment instead of loaded`,
       k,
       rankError,
-      segmentsRead: summary.segmentsRead,
-      segmentsCached: summary.segmentsCached,
+      segmentsRead: summary.segmentsRead + (refSummary?.segmentsRead ?? 0),
+      segmentsCached: summary.segmentsCached + (refSummary?.segmentsCached ?? 0),
       bounds: 'KLL all-ranks error ±' + rankError.toPrecision(3) + ' (99%): KS D within it, Wasserstein/PSI/JS within the interval per column; category counts, missing shares, means exact; latency percentiles within that rank error',
     },
   };
@@ -507,14 +541,18 @@ export async function summarisedMonitorRun(input: SummarisedRunInput): Promise<M
   const referenceTable = () => (refTable ??= featureTable(reference.rows, kinds));
 
   if (checks.featureDrift) {
-    if (reference.rows.length === 0) results.skipped.featureDrift = 'the reference is empty';
+    if (reference.rows.length === 0 || refSummary?.rows === 0) results.skipped.featureDrift = 'the reference is empty';
     else {
-      const current = new Map<string, DistributionSide>();
-      for (const [f] of kinds) {
-        const side = summary.side(f);
-        if (side) current.set(f, side);
-      }
-      const report = sketchDriftReport(exactSides(referenceTable()), current, { ...driftOptions, columns: [...kinds.keys()] }, { reference: reference.rows.length, current: summary.rows });
+      const sidesOf = (s: WindowSummary) => {
+        const sides = new Map<string, DistributionSide>();
+        for (const [f] of kinds) {
+          const side = s.side(f);
+          if (side) sides.set(f, side);
+        }
+        return sides;
+      };
+      const refSides = refSummary ? sidesOf(refSummary) : exactSides(referenceTable());
+      const report = sketchDriftReport(refSides, sidesOf(summary), { ...driftOptions, columns: [...kinds.keys()] }, { reference: results.reference.rows, current: summary.rows });
       results.featureDrift = {
         share: report.shareDrifted,
         nDrifted: report.nDrifted,
@@ -535,11 +573,14 @@ export async function summarisedMonitorRun(input: SummarisedRunInput): Promise<M
 
   if (checks.predictionDrift) {
     const refPred = reference.rows.filter((r) => r.prediction !== null);
-    if (refPred.length === 0) results.skipped.predictionDrift = 'the reference has no predictions';
+    if (refSummary ? refSummary.withPrediction === 0 : refPred.length === 0) results.skipped.predictionDrift = 'the reference has no predictions';
     else {
-      const useScore = spec.task === 'binary' && refPred.every((r) => r.prediction!.score !== undefined) && summary.withScore === summary.rows;
-      const refSides = exactSides(predictionTable(refPred, spec, useScore));
-      const curSide = summary.side(spec.task === 'regression' ? VALUE : useScore ? SCORE : LABEL, true);
+      const refScored = refSummary ? refSummary.withScore === refSummary.rows : refPred.every((r) => r.prediction!.score !== undefined);
+      const useScore = spec.task === 'binary' && refScored && summary.withScore === summary.rows;
+      const outputColumn = spec.task === 'regression' ? VALUE : useScore ? SCORE : LABEL;
+      const refSide = refSummary?.side(outputColumn, true);
+      const refSides = refSummary ? new Map(refSide ? [['prediction', refSide]] : []) : exactSides(predictionTable(refPred, spec, useScore));
+      const curSide = summary.side(outputColumn, true);
       const report: SketchDriftReport = sketchDriftReport(refSides, new Map(curSide ? [['prediction', curSide]] : []), { ...driftOptions, driftShare: 0.5, columns: ['prediction'] });
       const col = report.columns[0];
       results.predictionDrift = { method: col?.method ?? 'none', score: col?.score ?? null, drifted: col?.drifted ?? false, scoreInterval: col?.scoreInterval, uncertainty: col?.uncertainty };
@@ -552,7 +593,7 @@ export async function summarisedMonitorRun(input: SummarisedRunInput): Promise<M
   }
 
   if (checks.dataQuality) {
-    const { quality } = summaryDataQuality(referenceTable(), summary);
+    const { quality } = summaryDataQuality(refSummary ?? referenceTable(), summary);
     results.dataQuality = quality;
     let maxMissing = 0;
     let maxNew = 0;
