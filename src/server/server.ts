@@ -11,6 +11,7 @@ import { mlflowArtifactRoutes } from '../artifacts/http/mlflow-artifact-routes.t
 import { monitoringRoutes } from '../monitoring/index.ts';
 import { servingRoutes } from '../serving/index.ts';
 import { VERSION } from '../version.ts';
+import { auditRoutes } from '../governance/index.ts';
 
 export interface ServerOptions {
   logger?: boolean | object;
@@ -32,7 +33,7 @@ export async function buildServer(pharos: Pharos, opts: ServerOptions = {}): Pro
     logger: opts.logger ?? false,
     bodyLimit: 64 * 1024 * 1024,
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 1000 },
-    ajv: { customOptions: { coerceTypes: 'array', removeAdditional: false, allErrors: false } },
+    ajv: { customOptions: { coerceTypes: 'array', removeAdditional: false, allErrors: false, allowUnionTypes: true } },
     // Malformed URLs (e.g. a bad percent-encoding in an artifact path) fail before routing: answer them in MLflow's shape too.
     frameworkErrors: (err, _req, reply: FastifyReply) => {
       reply.status(400).send({ error_code: 'INVALID_PARAMETER_VALUE', message: err.message });
@@ -85,6 +86,7 @@ export async function buildServer(pharos: Pharos, opts: ServerOptions = {}): Pro
   await app.register(nativeRegistryRoutes, { prefix: '/api/v1', pharos });
   await app.register(servingRoutes, { serving: pharos.serving });
   await app.register(monitoringRoutes, { prefix: '/api/v1', pharos });
+  await app.register(auditRoutes, { prefix: '/api/v1', pharos });
 
   app.get('/health', { schema: { hide: true } }, async () => 'OK');
   app.get('/version', { schema: { hide: true } }, async () => VERSION);
