@@ -195,6 +195,9 @@ describe('serving sklearn models logged by the real mlflow client', () => {
     });
     assert.equal(oip.status, 200, JSON.stringify(oip.json));
     close(oip.json.outputs.find((o: any) => o.name === 'output_probability').data, py.pipe.proba.flat(), 'pipe OIP');
+    const csv = [cols.join(','), ...py.pipe.records.map((r: any) => cols.map((c) => r[c]).join(','))].join('\n');
+    const fromCsv = await fetch(`${server.url}/deployments/pipe/invocations`, { method: 'POST', headers: { 'content-type': 'text/csv' }, body: csv }).then((r) => r.json() as Promise<any>);
+    close(probaRows(fromCsv.predictions).flat(), py.pipe.proba.flat(), 'pipe CSV');
     const meta = await http('GET', '/v2/models/pipe');
     assert.deepEqual(meta.json.inputs.map((i: any) => i.name), ['age', 'income', 'city']);
   });
