@@ -182,6 +182,15 @@ for (const kind of storeKinds()) {
       assert.equal((await answer(serving, 'split')).value > 0, true, 'other deployments keep serving');
     });
 
+    test('a request of many rows runs in chunks and comes back whole and in order', async () => {
+      await serving.createDeployment({ name: 'big', modelUri: 'models:/m/1' });
+      const data = Array.from({ length: 1000 }, (_, i) => [i, 1]);
+      const r = await serving.predict('big', { kind: 'tensor', data });
+      assert.equal(r.rows, 1000);
+      assert.deepEqual(r.outputs.variable.shape, [1000]);
+      assert.deepEqual(Array.from(r.outputs.variable.data as Float32Array), data.map(([a, b]) => a + b));
+    });
+
     test('bad deployment specs are 4xx', async () => {
       await assert.rejects(serving.createDeployment({ name: 'split', modelUri: 'models:/m/1' }), (e: any) => e.status === 400 && /already exists/.test(e.message));
       await assert.rejects(serving.createDeployment({ name: 'x y', modelUri: 'models:/m/1' }), (e: any) => e.status === 400);

@@ -1,7 +1,7 @@
 import { stat } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { loadOnnxModel, type OnnxModel } from '../onnx/onnx-model.ts';
-import type { Tensor } from '../onnx/tensor.ts';
+import { concatRows, splitRows, type Tensor } from '../onnx/tensor.ts';
 import { DynamicBatcher, DEFAULT_BATCHING, type BatchingOptions } from '../inference/dynamic-batcher.ts';
 import type { Feeds, ModelInterface } from '../inference/feeds.ts';
 import { locateModelFiles, type ColumnSpec } from './mlmodel.ts';
@@ -26,6 +26,7 @@ const SMALL_MODEL_BYTES = 1024 * 1024;
 /** A model ready to answer: resolved, loaded (ZipMaps rewritten), with its signature and batcher. */
 export class ServedModel implements ModelInterface {
   private readonly batcher: DynamicBatcher;
+  private readonly chunkRows: number;
   readonly loadedAt = Date.now();
 
   private constructor(
@@ -38,6 +39,7 @@ export class ServedModel implements ModelInterface {
   ) {
     const given = Object.fromEntries(Object.entries(opts.batching ?? {}).filter(([, v]) => v !== undefined));
     const batching = { ...DEFAULT_BATCHING, maxConcurrentBatches: Math.max(1, workers), ...given };
+    this.chunkRows = Math.max(256, batching.maxBatchSize);
     this.batcher = new DynamicBatcher((feeds) => this.onnx.run(feeds), batching, opts.onBatch);
   }
 
@@ -65,7 +67,14 @@ export class ServedModel implements ModelInterface {
   async predict(feeds: Feeds): Promise<Record<string, Tensor>> {
     this.inflight++;
     try {
-      return await this.batcher.submit(feeds);
+      if (feeds.rows <= this.chunkRows) return await this.batcher.submit(feeds);
+      // A big request runs as several runs: other requests get their turn in between (and, with workers,
+      // the chunks run in parallel) instead of waiting behind one long run.
+      const counts: number[] = [];
+      for (let left = feeds.rows; left > 0; left -= this.chunkRows) counts.push(Math.min(this.chunkRows, left));
+      const pieces = Object.fromEntries(Object.entries(feeds.feeds).map(([n, t]) => [n, splitRows(t, counts)]));
+      const results = await Promise.all(counts.map((rows, i) => this.batcher.submit({ rows, feeds: Object.fromEntries(Object.keys(pieces).map((n) => [n, pieces[n][i]])) })));
+      return Object.fromEntries(Object.keys(results[0]).map((n) => [n, results[0][n].shape[0] === counts[0] ? concatRows(results.map((r) => r[n])) : results[0][n]]));
     } finally {
       if (--this.inflight === 0) for (const f of this.idle.splice(0)) f();
     }
