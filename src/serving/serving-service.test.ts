@@ -76,7 +76,8 @@ for (const kind of storeKinds()) {
     });
 
     test('a canary gets its share of traffic; each answer comes from the model that says it did', async () => {
-      await serving.createDeployment({ name: 'split', modelUri: 'models:/m/1', canaryUri: 'models:/m/2', canaryPercent: 50, policy: { autoPromote: false } });
+      // Latency bounds wide open: 200 requests at once queue, and queueing noise must not roll this canary back.
+      await serving.createDeployment({ name: 'split', modelUri: 'models:/m/1', canaryUri: 'models:/m/2', canaryPercent: 50, policy: { autoPromote: false, maxLatencyRatio: 1000, latencySlackMs: 60_000 } });
       const answers = await Promise.all(Array.from({ length: 200 }, () => answer(serving, 'split')));
       const canary = answers.filter((a) => a.role === 'canary');
       assert.ok(canary.length > 40 && canary.length < 160, `canary got ${canary.length} of 200: ${JSON.stringify(await serving.getDeployment('split', 0))}`);
@@ -87,7 +88,7 @@ for (const kind of storeKinds()) {
     });
 
     test('a shadow gets a copy of every request; callers only ever see stable answers', async () => {
-      await serving.createDeployment({ name: 'shadowed', modelUri: 'models:/m/1', shadowUri: 'models:/m/2', policy: { autoPromote: false } });
+      await serving.createDeployment({ name: 'shadowed', modelUri: 'models:/m/1', shadowUri: 'models:/m/2', policy: { autoPromote: false, maxLatencyRatio: 1000, latencySlackMs: 60_000 } });
       const answers = await Promise.all(Array.from({ length: 30 }, () => answer(serving, 'shadowed')));
       assert.ok(answers.every((a) => a.role === 'stable' && a.value === 3));
       for (let i = 0; i < 100 && (await serving.getDeployment('shadowed')).candidate!.stats.requests < 30; i++) await new Promise((r) => setTimeout(r, 10));

@@ -696,8 +696,15 @@ export class ServingService {
 function rowFeatures(feeds: Feeds, columns: string[] | null, req: PredictionRequest): Array<Record<string, unknown>> {
   const n = feeds.rows;
   if (columns && req.kind === 'columns') return req.rows.map((row) => Object.fromEntries(columns.map((c, i) => [c, row[i]])));
+  // The values as the client sent them (a float32 feed would log 0.1 as 0.10000000149011612).
+  const sent = (name: string): unknown[] | null => {
+    const raw = req.kind === 'tensor' && Object.keys(feeds.feeds).length === 1 ? req.data : req.kind === 'named' ? req.tensors[name]?.data : undefined;
+    if (raw === undefined) return null;
+    const flat = Array.isArray(raw) ? (raw as unknown[]).flat(Infinity) : [raw];
+    return flat.length === feeds.feeds[name].data.length ? flat : null;
+  };
   const perInput = Object.entries(feeds.feeds).map(([name, t]) => {
-    const flat = toPlainArray(t.data, t.datatype);
+    const flat = sent(name) ?? toPlainArray(t.data, t.datatype);
     const width = n === 0 ? 0 : flat.length / n;
     return { name, flat, width };
   });

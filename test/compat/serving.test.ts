@@ -261,7 +261,7 @@ describe('serving sklearn models logged by the real mlflow client', () => {
   });
 
   test('canary by CLI, promotion by CLI, and the routing history in the audit trail', async () => {
-    const res = await cli(['deploy', 'churn', '--model', 'models:/lr@champion', '--canary', 'models:/lr/1', '--canary-percent', '30', '--no-auto-promote', '--json']);
+    const res = await cli(['deploy', 'churn', '--model', 'models:/lr@champion', '--canary', 'models:/lr/1', '--canary-percent', '30', '--no-auto-promote', '--max-latency-ratio', '1000', '--json']);
     assert.equal(res.code, 0, res.err);
     assert.equal(JSON.parse(res.out).candidate.percent, 30);
     let canary = 0;
