@@ -22,8 +22,8 @@ export const DEFAULT_ROLLOUT_POLICY: RolloutPolicy = {
   minDurationMs: 0,
   maxErrorRateIncrease: 0.01,
   maxLatencyRatio: 1.5,
-  latencySlackMs: 5,
-  minRequestsForBreach: 20,
+  latencySlackMs: 10,
+  minRequestsForBreach: 30,
 };
 
 /** Request counts, errors and a window of recent latencies for one side of a rollout. */
