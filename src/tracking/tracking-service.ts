@@ -786,7 +786,11 @@ export class TrackingService {
     const root = proxiedArtifactPath(run.artifact_uri);
     if (root === null) return { root_uri: run.artifact_uri, files: [] };
     const dir = rel ? `${root}/${rel}` : root;
-    const entries = await this.deps.artifacts.list(dir);
+    const entries = await this.deps.artifacts.list(dir).catch((e: NodeJS.ErrnoException) => {
+      // The request named something the filesystem refuses (a too-long name, a file used as a folder): nothing to list there.
+      if (e?.code === 'ENAMETOOLONG' || e?.code === 'ENOTDIR' || e?.code === 'ENOENT') return [];
+      throw e;
+    });
     return {
       root_uri: run.artifact_uri,
       files: entries.map((e) => {
