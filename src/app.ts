@@ -4,7 +4,7 @@ import { LocalArtifactStore, type ArtifactStore } from './artifacts/index.ts';
 import { AuditLog } from './governance/index.ts';
 import { TrackingService } from './tracking/index.ts';
 import { RegistryService } from './registry/index.ts';
-import { ServingService, RegistryModelResolver, InferenceLogReader } from './serving/index.ts';
+import { ServingService, RegistryModelResolver, InferenceLogReader, servingOptionsFromEnv } from './serving/index.ts';
 import { MonitoringService, inferenceLogSource, lineageTrainingReference, servingRequestCounters } from './monitoring/index.ts';
 
 export interface PharosConfig {
@@ -44,6 +44,7 @@ export async function createPharos(config: Partial<PharosConfig> = {}): Promise<
     audit,
     resolver: new RegistryModelResolver((uri) => registry.resolveModelUri(uri), artifacts),
     inferenceLogDir: join(dataDir, 'inference-log'),
+    options: servingOptionsFromEnv(),
   });
   await serving.start();
   // Monitors read the same log serving writes, and find training data through deployment → version → run lineage.

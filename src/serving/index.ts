@@ -44,3 +44,4 @@ export {
 } from './inference-log/inference-log.ts';
 export { servingRoutes } from './http/serving-routes.ts';
 export { buildStandaloneServer } from './http/standalone-server.ts';
+export { servingOptionsFromEnv } from './serving-options.ts';
