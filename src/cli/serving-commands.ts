@@ -34,6 +34,12 @@ const num = (v: string | undefined, flag: string) => {
   return n;
 };
 
+function sampleRate(v: string): number {
+  const n = Number(v);
+  if (!Number.isFinite(n) || n < 0 || n > 1) throw new Error(`--inference-log-sample-rate must be from 0 to 1, got '${v}'`);
+  return n;
+}
+
 function rolloutOptions(cmd: Command): Command {
   return cmd
     .option('--auto-promote-after <requests>', 'promote the canary automatically after this many requests within bounds')
@@ -146,6 +152,7 @@ export function registerServingCommands(program: Command): void {
     .option('--max-batch-size <rows>', 'dynamic batching: rows a run', '64')
     .option('--max-wait-ms <ms>', 'dynamic batching: wait for company this long', '2')
     .option('--inference-log <dir>', 'write the inference log (Parquet segments) to this folder')
+    .option('--inference-log-sample-rate <fraction>', 'fraction of requests logged (0-1)', '1')
     .option('--processes <n>', 'serving processes sharing the port (node:cluster); for a small model under high load, one a core', '1')
     .option('--log-level <level>', 'pino log level', 'warn')
     .action(async (positional: string | undefined, opts: Record<string, any>) => {
@@ -182,6 +189,7 @@ export function registerServingCommands(program: Command): void {
         options: {
           workers: num(opts.workers, '--workers'),
           batching: { maxBatchSize: num(opts.maxBatchSize, '--max-batch-size'), maxWaitMs: num(opts.maxWaitMs, '--max-wait-ms') },
+          inferenceLog: { sampleRate: sampleRate(opts.inferenceLogSampleRate) },
         },
       });
       await serving.start();
