@@ -39,3 +39,16 @@ test('refuses to follow a symlink out of the root', async () => {
   await assert.rejects(s.read('link/secret'), /escapes/);
   await assert.rejects(s.write('link/new', Buffer.from('x')), /escapes/);
 });
+
+test('filesystem refusals caused by the chosen path are 400s, not raw errors', async () => {
+  const s = fresh();
+  await s.write('a/file.txt', Buffer.from('x'));
+  // A file used as a folder.
+  await assert.rejects(s.write('a/file.txt/child', Buffer.from('x')), (e: any) => e.code === 'INVALID_PARAMETER_VALUE' && /not a directory/.test(e.message));
+  // A folder used as a file.
+  await assert.rejects(s.write('a', Buffer.from('x')), (e: any) => e.code === 'INVALID_PARAMETER_VALUE');
+  // A name longer than the file system allows.
+  const long = 'n'.repeat(300);
+  await assert.rejects(s.write(`a/${long}`, Buffer.from('x')), (e: any) => e.code === 'INVALID_PARAMETER_VALUE' && /too long/.test(e.message));
+  await assert.rejects(s.read(`a/${long}`), (e: any) => e.code === 'INVALID_PARAMETER_VALUE');
+});

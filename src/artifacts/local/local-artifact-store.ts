@@ -6,7 +6,38 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { ArtifactInfo, ArtifactStore } from '../artifact-store.ts';
 import { safeRelativePath } from '../safe-path.ts';
-import { invalidParameter, notFound } from '../../core/errors.ts';
+import { invalidParameter, notFound, PharosError } from '../../core/errors.ts';
+
+/**
+ * Filesystem refusals caused by the path a user chose (too long, a file used as a folder, a folder used as a
+ * file) are user errors: turn them into 400/404 here so no caller ever answers them with a 5xx.
+ */
+function userFacing(e: unknown, path: string): unknown {
+  const code = (e as NodeJS.ErrnoException)?.code;
+  switch (code) {
+    case 'ENAMETOOLONG':
+      return invalidParameter(`invalid artifact path '${path}': a name in it is too long for the file system`);
+    case 'ENOTDIR':
+      return invalidParameter(`invalid artifact path '${path}': a part of it is a file, not a directory`);
+    case 'EISDIR':
+      return invalidParameter(`invalid artifact path '${path}': it is a directory, not a file`);
+    case 'EEXIST':
+      return invalidParameter(`invalid artifact path '${path}': a part of it is a file, not a directory`);
+    case 'ENOENT':
+      return notFound(`artifact '${path}' does not exist`);
+    default:
+      return e;
+  }
+}
+
+async function mapFsErrors<T>(path: string, fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (e) {
+    if (e instanceof PharosError) throw e;
+    throw userFacing(e, path);
+  }
+}
 
 /** Artifacts in a local folder. Writes go to a temp file then rename, so a crash never leaves half a file. */
 export class LocalArtifactStore implements ArtifactStore {
@@ -33,7 +64,9 @@ export class LocalArtifactStore implements ArtifactStore {
         if (real !== this.root && !real.startsWith(this.root + sep)) throw invalidParameter('artifact path escapes the artifact root');
         return;
       } catch (e: any) {
-        if (e?.code !== 'ENOENT') throw e;
+        if (e instanceof PharosError) throw e;
+        if (e?.code === 'ENOTDIR') return; // a file in the way: the write/read that follows reports it
+        if (e?.code !== 'ENOENT') throw userFacing(e, full.slice(this.root.length + 1));
         const up = dirname(p);
         if (up === p) return;
         p = up;
@@ -42,6 +75,10 @@ export class LocalArtifactStore implements ArtifactStore {
   }
 
   async write(path: string, body: Readable | Buffer): Promise<{ size: number }> {
+    return mapFsErrors(path, () => this.writeFile(path, body));
+  }
+
+  private async writeFile(path: string, body: Readable | Buffer): Promise<{ size: number }> {
     const full = this.abs(path);
     if (full === this.root) throw invalidParameter('artifact path must name a file');
     this.checkRealParent(full);
@@ -78,7 +115,10 @@ export class LocalArtifactStore implements ArtifactStore {
   async read(path: string): Promise<Readable> {
     const full = this.abs(path);
     this.checkRealParent(full);
-    const s = await stat(full).catch(() => null);
+    const s = await stat(full).catch((e) => {
+      if ((e as NodeJS.ErrnoException).code === 'ENAMETOOLONG') throw userFacing(e, path);
+      return null;
+    });
     if (!s || !s.isFile()) throw notFound(`artifact '${path}' does not exist`);
     return createReadStream(full);
   }
@@ -93,7 +133,10 @@ export class LocalArtifactStore implements ArtifactStore {
     const rel = safeRelativePath(path);
     const full = this.abs(rel);
     this.checkRealParent(full);
-    const entries = await readdir(full, { withFileTypes: true }).catch(() => []);
+    const entries = await readdir(full, { withFileTypes: true }).catch((e) => {
+      if ((e as NodeJS.ErrnoException).code === 'ENAMETOOLONG') throw userFacing(e, path);
+      return [];
+    });
     const out: ArtifactInfo[] = [];
     for (const e of entries) {
       if (e.name.includes('.tmp-')) continue;
@@ -109,7 +152,7 @@ export class LocalArtifactStore implements ArtifactStore {
     const full = this.abs(path);
     if (full === this.root) throw invalidParameter('refusing to delete the artifact root');
     this.checkRealParent(full);
-    await rm(full, { recursive: true, force: true });
+    await mapFsErrors(path, () => rm(full, { recursive: true, force: true }));
   }
 
   async localPath(path: string): Promise<string> {
