@@ -199,7 +199,11 @@ describe('serving sklearn models logged by the real mlflow client', () => {
     const fromCsv = await fetch(`${server.url}/deployments/pipe/invocations`, { method: 'POST', headers: { 'content-type': 'text/csv' }, body: csv }).then((r) => r.json() as Promise<any>);
     close(probaRows(fromCsv.predictions).flat(), py.pipe.proba.flat(), 'pipe CSV');
     const meta = await http('GET', '/v2/models/pipe');
-    assert.deepEqual(meta.json.inputs.map((i: any) => i.name), ['age', 'income', 'city']);
+    assert.deepEqual(meta.json.inputs, [
+      { name: 'age', datatype: 'FP32', shape: [-1] },
+      { name: 'income', datatype: 'FP32', shape: [-1] },
+      { name: 'city', datatype: 'BYTES', shape: [-1] },
+    ]);
   });
 
   test('bad inputs are 400s naming the column and what was expected', async () => {

@@ -21,6 +21,9 @@ function oipErrorHandler(err: FastifyError | Error, req: FastifyRequest, reply: 
   reply.status(500).send({ error: err.message || 'internal error' });
 }
 
+/** MLflow column types as OIP datatypes (metadata of a model with a column signature). */
+const OIP_BY_MLFLOW_TYPE: Record<string, string> = { double: 'FP64', float: 'FP32', long: 'INT64', integer: 'INT32', string: 'BYTES', boolean: 'BOOL', binary: 'BYTES', datetime: 'BYTES' };
+
 const tags = ['serving'];
 const hide = { tags };
 
@@ -51,7 +54,7 @@ export const oipRoutes: FastifyPluginAsync<{ serving: ServingService }> = async 
       versions,
       platform: 'onnxruntime',
       inputs: model.columns
-        ? model.columns.map((c) => ({ name: c.name, datatype: c.type, shape: [-1] }))
+        ? model.columns.map((c) => ({ name: c.name, datatype: OIP_BY_MLFLOW_TYPE[c.type] ?? 'BYTES', shape: [-1] }))
         : model.inputs.map((i) => ({ name: i.name, datatype: i.datatype, shape: i.shape })),
       outputs: model.onnx.outputs.map((o) => ({ name: o.name, datatype: o.datatype, shape: o.shape })),
       parameters: {
