@@ -47,7 +47,7 @@ export const oipRoutes: FastifyPluginAsync<{ serving: ServingService }> = async 
   const metadata = async (name: string, version?: string) => {
     const { model, state, reason } = serving.model(name, version);
     const d = await serving.getDeployment(name, 0);
-    const versions = [d.stable.modelVersion, d.candidate?.modelVersion].filter((v): v is string => !!v);
+    const versions = [...new Set([d.stable.modelVersion, d.candidate?.modelVersion].filter((v): v is string => !!v))];
     if (!model) return { name, versions, platform: 'onnxruntime', inputs: [], outputs: [], parameters: { state, reason } };
     return {
       name,
