@@ -120,6 +120,7 @@ describe('parseFilter: precise errors', () => {
     rejects('runs', 'metrics.a > 1x', /invalid number '1x' at position 12/);
     rejects('runs', 'metrics. > 1', /expected a name after '.' at position 7/);
     rejects('runs', 'metrics.a > 1; DROP TABLE runs', /unexpected character ';' at position 13/);
+    rejects('runs', "params.a = 'x\0'", /NUL character in quoted text at position 13/);
     rejects('runs', "AND params.a = '1'", /found the keyword 'AND'/);
   });
 

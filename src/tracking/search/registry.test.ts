@@ -150,6 +150,9 @@ for (const kind of storeKinds()) {
       await bad(versions("name > 'a'"), /Invalid comparator '>'/);
       await bad(versions(undefined, ['source_path']), /Invalid attribute key 'source_path'/);
       await bad(searchModelVersionKeys(store.db, store.dialect, { maxResults: 200_001 }), /at most 200000/);
+      // PostgreSQL cannot compare a NUL: a 400 on both engines rather than a 500 on one.
+      await bad(models("name = 'a\0b'"), /NUL character in quoted text at position 9/);
+      await bad(versions("tags.`a\0` = 'x'"), /NUL character in quoted text at position 7/);
     });
   });
 }

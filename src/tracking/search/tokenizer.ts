@@ -57,6 +57,8 @@ export function tokenize(input: string, what = 'filter string'): Token[] {
     for (;;) {
       if (j >= input.length) fail(`unterminated ${q === '`' ? 'backtick-quoted identifier' : 'quoted string'} starting`, start);
       const c = input[j];
+      // PostgreSQL cannot compare text holding NUL (a 500); no stored name or value can hold one anyway.
+      if (c === '\0') fail('NUL character in quoted text', j);
       if (c === '\\' && q !== '`' && (input[j + 1] === q || input[j + 1] === '\\')) {
         // sqlparse accepts backslash-escaped quotes inside strings; keep the character, drop the backslash.
         value += input[j + 1];
