@@ -28,6 +28,9 @@ test('GET /api/v1/audit lists registry changes in order, filtered by entity, and
     const bad = await app.inject({ method: 'GET', url: '/api/v1/audit?limit=0' });
     assert.equal(bad.statusCode, 400);
     assert.equal(bad.json().error_code, 'INVALID_PARAMETER_VALUE');
+    const nul = await app.inject({ method: 'GET', url: '/api/v1/audit?entity_type=registered_model&entity_id=fr%00aud' });
+    assert.equal(nul.statusCode, 400);
+    assert.match(nul.json().message, /entity_id: NUL characters are not allowed/);
     // The audit trail has no write route.
     assert.equal((await app.inject({ method: 'DELETE', url: '/api/v1/audit' })).statusCode, 404);
   } finally {

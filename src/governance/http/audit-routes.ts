@@ -1,5 +1,6 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { Pharos } from '../../app.ts';
+import { invalidParameter } from '../../core/errors.ts';
 
 const auditEvent = {
   type: 'object',
@@ -34,8 +35,12 @@ export const auditRoutes: FastifyPluginAsync<{ pharos: Pharos }> = async (app, {
         response: { 200: { type: 'object', properties: { events: { type: 'array', items: auditEvent } } } },
       },
     },
-    async (req) => ({
-      events: await pharos.audit.list({ entityType: req.query.entity_type, entityId: req.query.entity_id, limit: req.query.limit }),
-    }),
+    async (req) => {
+      // PostgreSQL cannot compare text holding NUL (a 500); no entity name can hold one.
+      for (const key of ['entity_type', 'entity_id'] as const) {
+        if (req.query[key]?.includes('\0')) throw invalidParameter(`${key}: NUL characters are not allowed`);
+      }
+      return { events: await pharos.audit.list({ entityType: req.query.entity_type, entityId: req.query.entity_id, limit: req.query.limit }) };
+    },
   );
 };

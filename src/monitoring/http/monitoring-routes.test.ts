@@ -45,6 +45,8 @@ describe('monitoring HTTP API (/api/v1)', () => {
     await bad([{ request_id: 'r1' }], /body\/0 must have required property 'label'/);
     await bad([{ request_id: 'r1', label: 1, extra: true }], /must NOT have additional properties/);
     await bad([{ request_id: 'r1', label: { a: 1 } }], /body\/0\/label must be string,number,boolean/);
+    // PostgreSQL cannot hold a NUL in text: refused on every engine before any query.
+    await bad([{ request_id: 'r\0', label: 1 }], /body\[0\]\.request_id: NUL characters are not allowed/);
     assert.equal(await pharos.monitoring.labels.count(), 2);
   });
 
@@ -73,6 +75,10 @@ describe('monitoring HTTP API (/api/v1)', () => {
     assert.deepEqual((await call('GET', '/api/v1/monitors?deployment=fraud')).body.monitors.map((m: { name: string }) => m.name), ['fraud-watch']);
     assert.equal((await call('GET', '/api/v1/monitors/fraud-watch')).body.monitor.id, id);
     assert.equal((await call('GET', '/api/v1/monitors/nope')).status, 404);
+    assert.match((await call('GET', '/api/v1/monitors/no%00pe')).body.message, /params\.monitor: NUL characters are not allowed/);
+    assert.equal((await call('GET', '/api/v1/alerts?rule=%00')).status, 400);
+    // Beyond PostgreSQL's bigint.
+    assert.equal((await call('GET', '/api/v1/alerts?since=99999999999999999999')).status, 400);
 
     const failed = await call('POST', `/api/v1/monitors/${id}/runs`);
     assert.equal(failed.body.run.status, 'failed');

@@ -2,6 +2,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { Pharos } from '../../app.ts';
 import type { AlertEvent, Monitor, MonitorRun } from '../monitors/types.ts';
 import { MAX_LABELS_PER_CALL } from '../performance/label-store.ts';
+import { invalidParameter } from '../../core/errors.ts';
 
 const tags = ['monitoring'];
 const errorSchema = { type: 'object', properties: { error_code: { type: 'string' }, message: { type: 'string' } } } as const;
@@ -9,6 +10,21 @@ const errors = { 400: errorSchema, 404: errorSchema };
 const monitorParam = { type: 'object', required: ['monitor'], properties: { monitor: { type: 'string', minLength: 1, description: 'monitor id or name' } } } as const;
 const anyObject = { type: 'object', additionalProperties: true } as const;
 const labelValue = { type: ['string', 'number', 'boolean'] } as const;
+/** Epoch-millisecond bounds: a larger integer overflows PostgreSQL's bigint (a 500, not a 400). */
+const epochMs = { type: 'integer', minimum: 0, maximum: Number.MAX_SAFE_INTEGER } as const;
+
+function rejectNul(value: unknown, path: string): void {
+  if (typeof value === 'string') {
+    if (value.includes('\0')) throw invalidParameter(`${path}: NUL characters are not allowed`);
+  } else if (Array.isArray(value)) {
+    value.forEach((v, i) => rejectNul(v, `${path}[${i}]`));
+  } else if (value !== null && typeof value === 'object') {
+    for (const [k, v] of Object.entries(value)) {
+      rejectNul(k, path);
+      rejectNul(v, `${path}.${k}`);
+    }
+  }
+}
 
 export const nativeMonitor = (m: Monitor, nextRun?: Date | null) => ({
   id: m.id,
@@ -79,6 +95,13 @@ export const monitoringRoutes: FastifyPluginAsync<{ pharos: Pharos }> = async (a
   // Scheduled monitors run while a server runs; the CLI and tests that only build a Pharos do not start cron jobs.
   app.addHook('onReady', async () => monitoring.startScheduler());
   app.addHook('onClose', async () => monitoring.stopScheduler());
+  // PostgreSQL cannot compare or store text holding NUL: refuse it in names, ids, filters and labels before any
+  // query. Reference rows are kept as JSON text, where a NUL is escaped and harmless (and walking 200k rows is waste).
+  app.addHook('preHandler', async (req) => {
+    rejectNul(req.params, 'params');
+    rejectNul(req.query, 'querystring');
+    if (!req.routeOptions.url?.endsWith('/reference')) rejectNul(req.body, 'body');
+  });
 
   app.post(
     '/labels',
@@ -165,7 +188,7 @@ export const monitoringRoutes: FastifyPluginAsync<{ pharos: Pharos }> = async (a
         tags,
         summary: 'Run history of a monitor, newest first',
         params: monitorParam,
-        querystring: { type: 'object', properties: { limit: { type: 'integer', minimum: 1, maximum: 1000 }, before: { type: 'integer', minimum: 0 }, status: { type: 'string', enum: ['running', 'ok', 'alerting', 'failed'] } } },
+        querystring: { type: 'object', properties: { limit: { type: 'integer', minimum: 1, maximum: 1000 }, before: epochMs, status: { type: 'string', enum: ['running', 'ok', 'alerting', 'failed'] } } },
         response: { ...errors },
       },
     },
@@ -190,7 +213,7 @@ export const monitoringRoutes: FastifyPluginAsync<{ pharos: Pharos }> = async (a
             monitor: { type: 'string', minLength: 1 },
             rule: { type: 'string', minLength: 1 },
             status: { type: 'string', enum: ['fired', 'suppressed'] },
-            since: { type: 'integer', minimum: 0 },
+            since: epochMs,
             limit: { type: 'integer', minimum: 1, maximum: 1000 },
           },
         },
