@@ -193,6 +193,7 @@ export function registerServingCommands(program: Command): void {
         },
       });
       await serving.start();
+      serving.activate();
       const view = await serving.serveEphemeral(spec ? { ...spec, name } : { name, modelUri: modelUri! });
       if (!view.ready) process.stderr.write(`warning: model not ready: ${view.reason}\n`);
       const app = await buildStandaloneServer(serving, name, { logger: { level: opts.logLevel } });

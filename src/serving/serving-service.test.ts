@@ -69,6 +69,7 @@ for (const kind of storeKinds()) {
       logDir = mkdtempSync(join(tmpdir(), 'pharos-serving-log-'));
       serving = new ServingService({ store, audit, resolver, inferenceLogDir: logDir, options: { workers: 0, refreshIntervalMs: 0, batching: { maxWaitMs: 1 } } });
       await serving.start();
+      serving.activate();
     });
     after(async () => {
       await serving.close();
@@ -203,6 +204,8 @@ for (const kind of storeKinds()) {
     test('deployments and their rollouts survive a restart', async () => {
       const again = new ServingService({ store, audit, resolver, inferenceLogDir: null, options: { workers: 0, refreshIntervalMs: 0 } });
       await again.start();
+      assert.equal((await again.getDeployment('split', 0)).stable.state, 'loading');
+      again.activate();
       try {
         const d = await again.getDeployment('split');
         assert.equal(d.candidate!.uri, 'models:/m/2');

@@ -186,23 +186,34 @@ export class ServingService {
     this.inferenceLog = deps.inferenceLogDir && logOpts.enabled !== false ? new InferenceLogWriter(deps.inferenceLogDir, logOpts) : null;
   }
 
-  /** Loads the persisted deployments (in the background) and starts the alias poll. */
+  /**
+   * Reads the persisted deployments. Their models load on `activate()`: a process that only resolves or
+   * inspects deployments (a CLI command) never pays for loading every model.
+   */
   async start(): Promise<void> {
-    if (this.deps.store) {
-      const rows = await this.deps.store.db.selectFrom('serving_deployments').selectAll().execute();
-      for (const r of rows) {
-        const config = JSON.parse(r.config) as { policy?: Partial<RolloutPolicy>; batching?: Partial<BatchingOptions> };
-        const d = new Deployment(r.name, r.stable_uri, { ...DEFAULT_ROLLOUT_POLICY, ...config.policy }, config.batching ?? {}, Number(r.creation_time), Number(r.last_updated_time));
-        if (r.candidate_uri && (r.candidate_mode === 'canary' || r.candidate_mode === 'shadow')) {
-          d.candidate = new ModelSlot(r.candidate_uri);
-          d.mode = r.candidate_mode;
-          d.percent = Number(r.canary_percent);
-          d.rolloutStartedAt = r.rollout_started_at === null ? Date.now() : Number(r.rollout_started_at);
-        }
-        this.deployments.set(d.name, d);
-        void this.loadSlot(d, d.stable);
-        if (d.candidate) void this.loadSlot(d, d.candidate);
+    if (!this.deps.store) return;
+    const rows = await this.deps.store.db.selectFrom('serving_deployments').selectAll().execute();
+    for (const r of rows) {
+      const config = JSON.parse(r.config) as { policy?: Partial<RolloutPolicy>; batching?: Partial<BatchingOptions> };
+      const d = new Deployment(r.name, r.stable_uri, { ...DEFAULT_ROLLOUT_POLICY, ...config.policy }, config.batching ?? {}, Number(r.creation_time), Number(r.last_updated_time));
+      if (r.candidate_uri && (r.candidate_mode === 'canary' || r.candidate_mode === 'shadow')) {
+        d.candidate = new ModelSlot(r.candidate_uri);
+        d.mode = r.candidate_mode;
+        d.percent = Number(r.canary_percent);
+        d.rolloutStartedAt = r.rollout_started_at === null ? Date.now() : Number(r.rollout_started_at);
       }
+      this.deployments.set(d.name, d);
+    }
+  }
+
+  private active = false;
+
+  /** Starts serving: loads the persisted deployments' models in the background and starts the alias poll. */
+  activate(): void {
+    if (this.active || this.closed) return;
+    this.active = true;
+    for (const d of this.deployments.values()) {
+      for (const slot of [d.stable, d.candidate]) if (slot && !slot.model && !slot.loading && slot.state === 'loading') void this.loadSlot(d, slot);
     }
     const interval = this.options.refreshIntervalMs ?? 2000;
     if (interval > 0) {
@@ -389,7 +400,7 @@ export class ServingService {
     return {
       name: d.name,
       ready,
-      reason: ready ? null : d.stable.state === 'loading' ? 'model is loading' : d.stable.reason,
+      reason: ready ? null : d.stable.state === 'loading' ? (this.active || d.stable.loading ? 'model is loading' : 'models load when this process starts serving') : d.stable.reason,
       stable: d.stable.view(),
       candidate: d.candidate ? { ...d.candidate.view(), mode: d.mode!, percent: d.percent } : null,
       policy: d.policy,

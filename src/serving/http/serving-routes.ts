@@ -12,6 +12,8 @@ import { nativeDeploymentRoutes } from './deployment-routes.ts';
 export const servingRoutes: FastifyPluginAsync<{ serving: ServingService }> = async (app, opts) => {
   const serving = opts.serving;
   if (app.metricsRegistry) serving.attachMetrics(app.metricsRegistry);
+  // A server serves: its persisted deployments load now, and aliases are polled.
+  serving.activate();
   const logReader = serving.inferenceLog ? new InferenceLogReader(serving.inferenceLog.dir) : null;
   await app.register(oipRoutes, { prefix: '/v2', serving });
   await app.register(deploymentScoringRoutes, { serving });
