@@ -85,3 +85,25 @@ test('a canary through PATCH, promotion, history, metrics and the inference log'
   assert.equal((await call('DELETE', '/api/v1/deployments/reg')).status, 200);
   assert.equal((await call('GET', '/v2/models/reg/ready')).status, 404);
 });
+
+test('after a restart the server loads its deployments again and answers', async () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'pharos-serving-restart-'));
+  const first = await createPharos({ dataDir });
+  await first.serving.createDeployment({ name: 'kept', modelUri: regressor });
+  await first.close();
+  const second = await createPharos({ dataDir });
+  const server = await buildServer(second);
+  try {
+    let ready = await server.inject({ url: '/v2/models/kept/ready' });
+    for (let i = 0; i < 500 && ready.statusCode !== 200; i++) {
+      await new Promise((r) => setTimeout(r, 20));
+      ready = await server.inject({ url: '/v2/models/kept/ready' });
+    }
+    assert.equal(ready.statusCode, 200);
+    const inv = await server.inject({ method: 'POST', url: '/deployments/kept/invocations', payload: { inputs: [[1, 1]] } });
+    assert.deepEqual(inv.json(), { predictions: [6] });
+  } finally {
+    await server.close();
+    await second.close();
+  }
+});
