@@ -1,6 +1,7 @@
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import { createServer, type AddressInfo } from 'node:net';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -42,6 +43,23 @@ describe('pharos labels / monitors / alerts CLI', () => {
     const noHeader = join(dir, 'nohdr.csv');
     writeFileSync(noHeader, 'id,y\na,1\n');
     assert.match((await pharos(['labels', 'upload', noHeader], server.url)).stderr, /columns request_id and label/);
+    const absent = await pharos(['labels', 'upload', join(dir, 'absent.csv')], server.url);
+    assert.equal(absent.code, 1);
+    assert.match(absent.stderr, /^error: ENOENT: no such file or directory, open '.*absent\.csv'\n$/);
+    const badBatch = await pharos(['labels', 'upload', csv, '--batch-size', 'many'], server.url);
+    assert.equal(badBatch.code, 1);
+    assert.match(badBatch.stderr, /--batch-size must be an integer from 1 to 100000, got 'many'/);
+  });
+
+  test('an unreachable server is named with the reason, not just "fetch failed"', async () => {
+    // A port that was free a moment ago: nothing listens there.
+    const probe = createServer();
+    await new Promise<void>((r) => probe.listen(0, '127.0.0.1', r));
+    const { port } = probe.address() as AddressInfo;
+    await new Promise<void>((r) => probe.close(() => r()));
+    const r = await pharos(['monitors', 'list'], `http://127.0.0.1:${port}`);
+    assert.equal(r.code, 1);
+    assert.equal(r.stderr, `error: fetch failed: connect ECONNREFUSED 127.0.0.1:${port}\n`);
   });
 
   test('monitors create / list / run / history and alerts list', async () => {

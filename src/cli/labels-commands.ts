@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import type { Command } from 'commander';
 import { parse } from 'csv-parse';
-import { output, printJson, serverUrl } from './output.ts';
+import { output, positiveInt, printJson, serverUrl } from './output.ts';
 import { readTable } from '../data/index.ts';
 import { tableRows } from '../monitoring/index.ts';
 
@@ -30,8 +30,12 @@ const common = (c: Command) => c.option('--url <url>', 'Pharos server URL (defau
  * never sits in memory whole). Returns how many were stored.
  */
 export async function uploadLabelsCsv(file: string, opts: { url?: string; batchSize?: number }, onBatch?: (sent: number) => void): Promise<{ stored: number }> {
-  const batchSize = Math.max(1, Math.min(opts.batchSize ?? 10_000, 100_000));
-  const parser = createReadStream(file).pipe(parse({ columns: true, bom: true, skip_empty_lines: true, trim: true }));
+  const batchSize = opts.batchSize ?? 10_000;
+  if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > 100_000) throw new Error(`--batch-size must be an integer from 1 to 100000, got '${opts.batchSize}'`);
+  const input = createReadStream(file);
+  const parser = input.pipe(parse({ columns: true, bom: true, skip_empty_lines: true, trim: true }));
+  // pipe() does not forward errors: without this a missing file is an unhandled 'error' event (a crash).
+  input.once('error', (e) => parser.destroy(e));
   let batch: Array<{ request_id: string; label: string }> = [];
   let stored = 0;
   let line = 1;
@@ -60,9 +64,9 @@ export function registerLabelsCommands(program: Command): void {
     labels
       .command('upload <file>')
       .description('Upload labels from a CSV file with the columns request_id,label')
-      .option('--batch-size <n>', 'labels per request', '10000'),
+      .option('--batch-size <n>', 'labels per request (at most 100000)', positiveInt('--batch-size', 100_000), 10_000),
   ).action(async (file: string, opts) => {
-    const result = await uploadLabelsCsv(file, { url: opts.url, batchSize: Number(opts.batchSize) }, opts.json ? undefined : (n) => process.stderr.write(`\r${n} labels stored`));
+    const result = await uploadLabelsCsv(file, { url: opts.url, batchSize: opts.batchSize }, opts.json ? undefined : (n) => process.stderr.write(`\r${n} labels stored`));
     if (!opts.json) process.stderr.write('\n');
     output(opts, result, [result]);
   });
@@ -85,7 +89,12 @@ export function registerLabelsCommands(program: Command): void {
       .requiredOption('--deployment <name>', 'deployment to watch')
       .requiredOption('--spec <file>', 'MonitorSpec as JSON (task, reference, window, schedule, checks, alerts)'),
   ).action(async (name: string, opts) => {
-    const spec = JSON.parse(await readFile(opts.spec, 'utf8'));
+    let spec: unknown;
+    try {
+      spec = JSON.parse(await readFile(opts.spec, 'utf8'));
+    } catch (e) {
+      throw new Error(`${opts.spec}: ${(e as Error).message}`);
+    }
     const res = await api<{ monitor: Record<string, any> }>(opts, 'POST', '/monitors', { name, deployment: opts.deployment, spec });
     output(opts, res, [{ name: res.monitor.name, id: res.monitor.id, deployment: res.monitor.deployment }]);
   });

@@ -8,6 +8,7 @@ import { registerLabelsCommands } from './labels-commands.ts';
 import { registerMonitoringCommands } from './monitoring-commands.ts';
 import { registerPredictCommands } from './predict-commands.ts';
 import { registerQuickstartCommand } from './quickstart-command.ts';
+import { cliErrorMessage } from './output.ts';
 
 const program = new Command();
 program.name('pharos').description('Pharos: MLOps from notebook to production').version(VERSION);
@@ -22,6 +23,6 @@ registerPredictCommands(program);
 registerQuickstartCommand(program);
 
 program.parseAsync(process.argv).catch((e: Error) => {
-  process.stderr.write(`error: ${e.message}\n`);
+  process.stderr.write(`error: ${cliErrorMessage(e)}\n`);
   process.exit(1);
 });

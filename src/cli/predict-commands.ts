@@ -9,17 +9,13 @@ import type { ExportOptions, ExportTarget, ServingTarget } from '../deploy/index
 import { RegistryModelResolver } from '../serving/index.ts';
 import { batchPredict, downloadModel } from '../serving/batch/index.ts';
 import { VERSION } from '../version.ts';
-import { printJson, serverUrl } from './output.ts';
+import { positiveInt, printJson, serverUrl } from './output.ts';
 
 // Loaded on use: the Kubernetes schemas take most of a second to import, and every other command would pay it.
 const loadDeploy = () => import('../deploy/index.ts');
 
 const hasScheme = (uri: string) => /^[a-zA-Z][a-zA-Z0-9+.-]+:/.test(uri) && !/^[a-zA-Z]:[\\/]/.test(uri);
 
-const positiveInt = (flag: string) => (v: string) => {
-  if (!/^\d+$/.test(v) || Number(v) < 1) throw invalidParameter(`${flag} must be a positive integer, got '${v}'`);
-  return Number(v);
-};
 const list = (v: string) => v.split(',').map((s) => s.trim()).filter(Boolean);
 
 /**
