@@ -7,8 +7,11 @@ import { readTable, scanTable, type ColumnKind, type DataTable } from '../data/i
 import {
   DRIFT_METHODS,
   driftReport,
+  formatNumber,
   KllSketch,
+  renderDriftReportHtml,
   summarizeTable,
+  verdictOf,
   type ColumnDrift,
   type DriftColumnValues,
   type DriftMethodName,
@@ -17,7 +20,6 @@ import {
   type DriftTable,
   type TableSummary,
 } from '../monitoring/index.ts';
-import { formatNumber, renderDriftReportHtml, verdictOf } from '../monitoring/report/index.ts';
 import { printJson, printTable } from './output.ts';
 
 const METHODS = Object.keys(DRIFT_METHODS) as DriftMethodName[];

@@ -18,6 +18,7 @@ export { driftReport, inferColumnType, DRIFT_METHODS, defaultMethod, type Method
 export { sketchDriftReport, sketchColumnDrift, allRanksError, type SketchColumnDrift, type SketchDriftReport, type DistributionSide } from './drift/index.ts';
 export { WindowSummarizer, WindowSummary, DEFAULT_SKETCH_ABOVE_ROWS, DEFAULT_MONITOR_SKETCH_K, type SummaryPlan } from './monitors/window-summary.ts';
 export * as driftStats from './stats/index.ts';
+export { renderDriftReportHtml, formatNumber, verdictOf, histogramSvg, type HtmlReportOptions } from './report/index.ts';
 export * from './sketch/index.ts';
 export { MonitoringService, type MonitoringDeps } from './monitoring-service.ts';
 export { monitoringRoutes } from './http/monitoring-routes.ts';

@@ -5,6 +5,7 @@ import { openPostgresStore } from './postgres/postgres-store.ts';
 
 export type { Store, Db } from './store.ts';
 export type { Database } from './schema.ts';
+export type { DialectName } from './migrations/index.ts';
 export type * from './schema.ts';
 
 /**

@@ -116,7 +116,8 @@ export class LocalArtifactStore implements ArtifactStore {
     const full = this.abs(path);
     this.checkRealParent(full);
     const s = await stat(full).catch((e) => {
-      if ((e as NodeJS.ErrnoException).code === 'ENAMETOOLONG') throw userFacing(e, path);
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code === 'ENAMETOOLONG' || code === 'ENOTDIR') throw userFacing(e, path);
       return null;
     });
     if (!s || !s.isFile()) throw notFound(`artifact '${path}' does not exist`);

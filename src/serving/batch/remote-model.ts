@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { RegistryClient } from '../../client/registry-client.ts';
+import { RegistryClient } from '../../client/index.ts';
 import { invalidParameter } from '../../core/errors.ts';
 
 export interface DownloadedModel {

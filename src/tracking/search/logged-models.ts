@@ -1,7 +1,7 @@
 import { sql, type Kysely, type RawBuilder, type SqlBool } from 'kysely';
 import { invalidParameter } from '../../core/errors.ts';
 import type { Db } from '../../store/index.ts';
-import type { DialectName } from '../../store/migrations/index.ts';
+import type { DialectName } from '../../store/index.ts';
 import { ENTITY_SPECS, parseFilter, type FilterClause } from './grammar.ts';
 import { createLoggedModelsPageToken, parseLoggedModelsPageToken, resolveMaxResults } from './page-token.ts';
 import { compareNumber, compareText, direction, orderNullsLast, textSortKey } from './sql.ts';

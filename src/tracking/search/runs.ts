@@ -1,6 +1,6 @@
 import { sql, type Kysely, type RawBuilder, type SqlBool } from 'kysely';
 import type { Db } from '../../store/index.ts';
-import type { DialectName } from '../../store/migrations/index.ts';
+import type { DialectName } from '../../store/index.ts';
 import { parseFilter, parseOrderByList, type FilterClause } from './grammar.ts';
 import { createPageToken, parsePageToken, resolveMaxResults } from './page-token.ts';
 import { compareNumber, compareText, direction, orderNullsLast, textSortKey } from './sql.ts';

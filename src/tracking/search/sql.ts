@@ -1,5 +1,5 @@
 import { sql, type Expression, type RawBuilder, type SqlBool } from 'kysely';
-import type { DialectName } from '../../store/migrations/index.ts';
+import type { DialectName } from '../../store/index.ts';
 import type { Comparator } from './parser.ts';
 
 /**
