@@ -10,3 +10,4 @@ export function proxiedArtifactPath(uri: string): string | null {
   const m = /^mlflow-artifacts:(?:\/\/[^/]*)?\/?(.*)$/.exec(uri);
   return m ? m[1] : null;
 }
+export { mlflowArtifactRoutes } from './http/mlflow-artifact-routes.ts';

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { TrackingClient, type RunInfo } from '../client/tracking-client.ts';
+import { TrackingClient, type RunInfo } from '../client/index.ts';
 import { output, printJson, printTable, serverUrl } from './output.ts';
 
 const iso = (ms: number | null | undefined) => (ms ? new Date(ms).toISOString().replace('T', ' ').slice(0, 19) : '');

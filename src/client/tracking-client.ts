@@ -2,7 +2,7 @@
  * The tracking part of the TypeScript client: the native API (/api/v1/experiments, /api/v1/runs...) with
  * typed answers. Errors come back as `TrackingClientError` carrying the server's MLflow-style `error_code`.
  */
-import type { NativeExperiment, NativeMetricPoint, NativeRun } from '../tracking/http/native-json.ts';
+import type { NativeExperiment, NativeMetricPoint, NativeRun } from '../tracking/index.ts';
 
 export type { NativeExperiment as ExperimentInfo, NativeRun as RunInfo, NativeMetricPoint as MetricPoint };
 

@@ -7,7 +7,7 @@ import { errorHandler, notFoundHandler } from './errors.ts';
 import { createMetricsRegistry, httpMetrics } from './metrics.ts';
 import { mlflowTrackingRoutes, nativeTrackingRoutes } from '../tracking/index.ts';
 import { mlflowRegistryRoutes, nativeRegistryRoutes } from '../registry/index.ts';
-import { mlflowArtifactRoutes } from '../artifacts/http/mlflow-artifact-routes.ts';
+import { mlflowArtifactRoutes } from '../artifacts/index.ts';
 import { monitoringRoutes } from '../monitoring/index.ts';
 import { servingRoutes } from '../serving/index.ts';
 import { VERSION } from '../version.ts';

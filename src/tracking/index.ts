@@ -4,3 +4,4 @@ export { RUN_STATUSES, LOGGED_MODEL_STATUSES } from './entities.ts';
 export { LIMITS } from './validation.ts';
 export { mlflowTrackingRoutes } from './http/mlflow-routes.ts';
 export { nativeTrackingRoutes } from './http/native-routes.ts';
+export type { NativeExperiment, NativeMetricPoint, NativeRun } from './http/native-json.ts';
