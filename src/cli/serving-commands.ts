@@ -48,7 +48,7 @@ function rolloutOptions(cmd: Command): Command {
     .option('--max-latency-ratio <ratio>', "rollback when the canary p99 exceeds stable's times this")
     .option('--no-auto-promote', 'never promote automatically')
     .option('--max-batch-size <rows>', 'dynamic batching: rows a run')
-    .option('--max-wait-ms <ms>', 'dynamic batching: wait for company this long');
+    .option('--max-wait-ms <ms>', 'dynamic batching: how long a request waits for company when a runner is idle (default 0)');
 }
 
 function policyFrom(opts: Record<string, any>) {
@@ -150,7 +150,7 @@ export function registerServingCommands(program: Command): void {
     .option('--artifacts-destination <dir>', 'the artifact folder of that store (default <data-dir>/artifacts)')
     .option('--workers <n>', 'worker threads running the model (default: cores, at most 4)')
     .option('--max-batch-size <rows>', 'dynamic batching: rows a run', '64')
-    .option('--max-wait-ms <ms>', 'dynamic batching: wait for company this long', '2')
+    .option('--max-wait-ms <ms>', 'dynamic batching: how long a request waits for company when a runner is idle (0: run at once, batch only what queues while runners are busy)', '0')
     .option('--inference-log <dir>', 'write the inference log (Parquet segments) to this folder')
     .option('--inference-log-sample-rate <fraction>', 'fraction of requests logged (0-1)', '1')
     .option('--processes <n>', 'serving processes sharing the port (node:cluster); for a small model under high load, one a core', '1')

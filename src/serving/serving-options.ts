@@ -4,7 +4,7 @@ import type { ServingOptions } from './serving-service.ts';
  * Serving settings of the Pharos server from the environment (the server command has no serving flags):
  *   PHAROS_SERVING_WORKERS               worker threads a model (0 = in process; default by model size)
  *   PHAROS_SERVING_MAX_BATCH_SIZE        dynamic batching: rows a run (default 64; 1 disables batching)
- *   PHAROS_SERVING_MAX_WAIT_MS           dynamic batching: wait for company (default 2)
+ *   PHAROS_SERVING_MAX_WAIT_MS           dynamic batching: wait for company when a runner is idle (default 0: adaptive)
  *   PHAROS_SERVING_REFRESH_MS            how often aliases are re-resolved (default 2000; 0 = only on refresh)
  *   PHAROS_INFERENCE_LOG                 'off' disables the inference log
  *   PHAROS_INFERENCE_LOG_SAMPLE_RATE     fraction of requests logged (default 1)

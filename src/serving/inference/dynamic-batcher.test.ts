@@ -64,3 +64,19 @@ test('requests with different feature widths are not mixed in one run', async ()
   assert.deepEqual(Array.from(r2.Y.data as Float32Array), [2, 4]);
   assert.deepEqual(Array.from(r1.Y.data as Float32Array), [2]);
 });
+
+test('with maxWaitMs 0 an idle runner takes a request at once; what queues behind it leaves as one batch', async () => {
+  const runs: number[] = [];
+  const b = new DynamicBatcher(doubler(runs), { maxBatchSize: 64, maxWaitMs: 0, maxConcurrentBatches: 2 });
+  const first = b.submit(feeds(1));
+  // Started in submit itself: no timer, no tick.
+  assert.deepEqual(runs, [1]);
+  const second = b.submit(feeds(2));
+  assert.deepEqual(runs, [1, 1]);
+  // Both runners busy: these wait, then share the next run.
+  const rest = [3, 4, 5].map((v) => b.submit(feeds(v)));
+  assert.equal(b.waiting, 3);
+  const all = await Promise.all([first, second, ...rest]);
+  assert.deepEqual(runs, [1, 1, 3]);
+  assert.deepEqual(all.map((r) => Array.from(r.Y.data as Float32Array)), [[2], [4], [6], [8], [10]]);
+});

@@ -4,13 +4,17 @@ import type { Feeds } from './feeds.ts';
 export interface BatchingOptions {
   /** Rows in one onnxruntime run at most (a request bigger than this runs alone). 1 disables batching. */
   maxBatchSize: number;
-  /** How long the first request of a batch waits for company when runners are idle. */
+  /**
+   * How long the first request of a batch waits for company when a runner is idle. 0 (the default) is adaptive
+   * batching: a request runs at once when a runner is free, and batches form only from the requests that
+   * queued while every runner was busy, so an idle server adds no delay and a loaded one batches.
+   */
   maxWaitMs: number;
   /** Batches running at once (the number of sessions that can run in parallel). */
   maxConcurrentBatches: number;
 }
 
-export const DEFAULT_BATCHING: BatchingOptions = { maxBatchSize: 64, maxWaitMs: 2, maxConcurrentBatches: 2 };
+export const DEFAULT_BATCHING: BatchingOptions = { maxBatchSize: 64, maxWaitMs: 0, maxConcurrentBatches: 2 };
 
 type Outputs = Record<string, Tensor>;
 
@@ -24,7 +28,7 @@ interface Pending {
 /**
  * Groups concurrent requests for one model into one run: rows are concatenated along the first axis and
  * the outputs split back. While every runner is busy, requests queue and leave together as the next batch,
- * so batches grow with load and stay at one request when idle (after at most `maxWaitMs`).
+ * so batches grow with load and stay at one request when idle (with no wait unless `maxWaitMs` asks for one).
  */
 export class DynamicBatcher {
   private queue: Pending[] = [];
