@@ -88,6 +88,20 @@ export async function buildServer(pharos: Pharos, opts: ServerOptions = {}): Pro
   await app.register(monitoringRoutes, { prefix: '/api/v1', pharos });
   await app.register(auditRoutes, { prefix: '/api/v1', pharos });
 
+  // What the mlflow client (3.x) asks before large artifact transfers and for telemetry: this server is an SQL store
+  // without multipart or presigned artifact transfers, workspaces, trace archival or an AI gateway.
+  for (const prefix of ['/api/3.0/mlflow', '/ajax-api/3.0/mlflow']) {
+    app.get(`${prefix}/server-info`, { schema: { hide: true } }, async () => ({
+      store_type: 'SqlStore',
+      workspaces_enabled: false,
+      trace_archival_enabled: false,
+      multipart_uploads_enabled: false,
+      multipart_downloads_enabled: false,
+      presigned_upload_run_id_supported: false,
+      presigned_upload_model_id_supported: false,
+      features_enabled: { gateway: false },
+    }));
+  }
   app.get('/health', { schema: { hide: true } }, async () => 'OK');
   app.get('/version', { schema: { hide: true } }, async () => VERSION);
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());

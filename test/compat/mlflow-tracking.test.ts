@@ -119,6 +119,35 @@ print(json.dumps({
     assert.equal(out.conflict, 'INVALID_PARAMETER_VALUE');
   });
 
+  it('answers server-info, so a large artifact goes up in one streamed PUT when multipart is not offered', async () => {
+    const out = await runPython(
+      `
+import json, os, tempfile, hashlib
+import mlflow
+from mlflow.utils.server_info import fetch_server_info
+from mlflow.utils.rest_utils import MlflowHostCreds
+info = fetch_server_info(MlflowHostCreds(os.environ["MLFLOW_TRACKING_URI"]))
+mlflow.set_experiment("compat-server-info")
+d = tempfile.mkdtemp()
+path = os.path.join(d, "big.bin")
+with open(path, "wb") as f:
+    f.write(os.urandom(3 * 1024 * 1024))
+with mlflow.start_run() as run:
+    mlflow.log_artifact(path)
+back = mlflow.artifacts.download_artifacts(run_id=run.info.run_id, artifact_path="big.bin")
+same = hashlib.sha256(open(path, "rb").read()).hexdigest() == hashlib.sha256(open(back, "rb").read()).hexdigest()
+print(json.dumps({"status": info.status_code, "data": info.data, "same": same}))
+`,
+      // The client asks /api/3.0/mlflow/server-info before uploading any file at least this big.
+      { MLFLOW_TRACKING_URI: server.url, MLFLOW_MULTIPART_UPLOAD_MINIMUM_FILE_SIZE: '1048576' },
+    );
+    assert.equal(out.status, 200);
+    assert.equal(out.data.store_type, 'SqlStore');
+    assert.equal(out.data.multipart_uploads_enabled, false);
+    assert.equal(out.data.multipart_downloads_enabled, false);
+    assert.equal(out.same, true);
+  });
+
   it('searches runs with filters, order_by and paging; deletes and restores runs', async () => {
     const out = await py(`
 import json
