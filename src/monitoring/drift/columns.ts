@@ -86,7 +86,8 @@ export function prepareColumn(raw: DriftColumnValues | TypedDriftColumn): Prepar
   let sawOther = false;
   let sawMissingNumber = false;
   let allIntegers = true;
-  for (const v of values) {
+  for (let i = 0; i < rows; i++) {
+    const v = values[i];
     if (v === null || v === undefined) sawMissingNumber = true;
     else if (typeof v === 'number') {
       sawNumber = true;
@@ -110,14 +111,20 @@ export function prepareColumn(raw: DriftColumnValues | TypedDriftColumn): Prepar
       distinct: countDistinctSorted(finite),
     };
   }
-  const categories = new Map<string, number>();
+  // one Map lookup per value: counts live in cells, copied into the result map at the end
+  const cells = new Map<string, { n: number }>();
   let count = 0;
-  for (const v of values) {
+  for (let i = 0; i < rows; i++) {
+    const v = values[i];
     if (v === null || v === undefined || (typeof v === 'number' && !Number.isFinite(v))) continue;
-    const key = String(v);
-    categories.set(key, (categories.get(key) ?? 0) + 1);
+    const key = typeof v === 'string' ? v : String(v);
+    const cell = cells.get(key);
+    if (cell) cell.n++;
+    else cells.set(key, { n: 1 });
     count++;
   }
+  const categories = new Map<string, number>();
+  for (const [key, cell] of cells) categories.set(key, cell.n);
   return {
     valueKind: count === 0 ? 'empty' : sawNumber && sawOther ? 'mixed' : 'string',
     declaredType,

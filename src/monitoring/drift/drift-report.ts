@@ -5,7 +5,7 @@
  */
 import { histogramCounts, linspace } from './binning.ts';
 import { categoryCounts, inferColumnType, prepareColumn, tableColumn, tableColumnNames, tableRows, type PreparedColumn } from './columns.ts';
-import { DRIFT_METHODS, DriftInputError, defaultMethod, exceeds, isDriftMethodName, pooledDistinct, runMethod } from './methods.ts';
+import { DEFAULT_METHOD_DISTINCT_LIMIT, DRIFT_METHODS, DriftInputError, defaultMethod, exceeds, isDriftMethodName, pooledDistinct, runMethod } from './methods.ts';
 import type { ColumnDrift, DriftColumnType, DriftHistogram, DriftMethodName, DriftOptions, DriftReport, DriftTable, MultipleTestingCorrection } from './types.ts';
 
 const MAX_PLOT_CATEGORIES = 50;
@@ -115,8 +115,7 @@ function columnDrift(name: string, referenceTable: DriftTable, currentTable: Dri
     );
   }
   if (type === 'numerical' && (!refNumeric || !curNumeric)) return skip(`column '${name}' is declared numerical but holds text`);
-  const nValues = pooledDistinct(ref, cur);
-  const method = chooseMethod(name, type, options) ?? defaultMethod(type, ref.count, nValues);
+  const method = chooseMethod(name, type, options) ?? defaultMethod(type, ref.count, pooledDistinct(ref, cur, DEFAULT_METHOD_DISTINCT_LIMIT));
   const spec = DRIFT_METHODS[method];
   const threshold = chooseThreshold(name, type, method, options);
   const messages: string[] = [];

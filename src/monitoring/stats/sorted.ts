@@ -99,10 +99,13 @@ export function pairwiseSum(values: ArrayLike<number>, start = 0, end = values.l
   }
   if (n <= 128) {
     // numpy unrolls by 8 accumulators below its block size
-    const r = [0, 0, 0, 0, 0, 0, 0, 0];
+    let r0 = 0, r1 = 0, r2 = 0, r3 = 0, r4 = 0, r5 = 0, r6 = 0, r7 = 0;
     let i = start;
-    for (; i + 8 <= end; i += 8) for (let k = 0; k < 8; k++) r[k] += values[i + k];
-    let s = r[0] + r[1] + (r[2] + r[3]) + (r[4] + r[5] + (r[6] + r[7]));
+    for (; i + 8 <= end; i += 8) {
+      r0 += values[i]; r1 += values[i + 1]; r2 += values[i + 2]; r3 += values[i + 3];
+      r4 += values[i + 4]; r5 += values[i + 5]; r6 += values[i + 6]; r7 += values[i + 7];
+    }
+    let s = r0 + r1 + (r2 + r3) + (r4 + r5 + (r6 + r7));
     for (; i < end; i++) s += values[i];
     return s;
   }
@@ -118,10 +121,40 @@ export function mean(values: ArrayLike<number>): number {
 /** Population standard deviation (numpy np.std, ddof=0, two-pass). */
 export function populationStd(values: ArrayLike<number>): number {
   const m = mean(values);
-  const sq = new Float64Array(values.length);
-  for (let i = 0; i < values.length; i++) {
-    const d = values[i] - m;
-    sq[i] = d * d;
+  return Math.sqrt(pairwiseSquaredDeviations(values, m, 0, values.length) / values.length);
+}
+
+/**
+ * pairwiseSum of (v - m)^2 over values[start, end), with the same blocks and accumulation order as
+ * pairwiseSum over an array of those squares (so the same rounding), without allocating that array.
+ */
+function pairwiseSquaredDeviations(values: ArrayLike<number>, m: number, start: number, end: number): number {
+  const n = end - start;
+  if (n < 8) {
+    let s = 0;
+    for (let i = start; i < end; i++) {
+      const d = values[i] - m;
+      s += d * d;
+    }
+    return s;
   }
-  return Math.sqrt(pairwiseSum(sq) / values.length);
+  if (n <= 128) {
+    let r0 = 0, r1 = 0, r2 = 0, r3 = 0, r4 = 0, r5 = 0, r6 = 0, r7 = 0;
+    let i = start;
+    for (; i + 8 <= end; i += 8) {
+      const d0 = values[i] - m, d1 = values[i + 1] - m, d2 = values[i + 2] - m, d3 = values[i + 3] - m;
+      const d4 = values[i + 4] - m, d5 = values[i + 5] - m, d6 = values[i + 6] - m, d7 = values[i + 7] - m;
+      r0 += d0 * d0; r1 += d1 * d1; r2 += d2 * d2; r3 += d3 * d3;
+      r4 += d4 * d4; r5 += d5 * d5; r6 += d6 * d6; r7 += d7 * d7;
+    }
+    let s = r0 + r1 + (r2 + r3) + (r4 + r5 + (r6 + r7));
+    for (; i < end; i++) {
+      const d = values[i] - m;
+      s += d * d;
+    }
+    return s;
+  }
+  let half = Math.floor(n / 2);
+  half -= half % 8;
+  return pairwiseSquaredDeviations(values, m, start, start + half) + pairwiseSquaredDeviations(values, m, start + half, end);
 }
