@@ -6,8 +6,7 @@
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { readTable } from '../../src/data/index.ts';
-import { driftReport } from '../../src/monitoring/index.ts';
-import { toDriftTable } from '../../src/cli/monitoring-commands.ts';
+import { driftReport, toDriftTable } from '../../src/monitoring/drift/index.ts';
 
 const dir = process.argv[2] ?? '/tmp/pharos-drift-bench';
 const started = performance.now();

@@ -13,13 +13,12 @@ import {
   summarizeTable,
   verdictOf,
   type ColumnDrift,
-  type DriftColumnValues,
   type DriftMethodName,
   type DriftOptions,
   type DriftReport,
-  type DriftTable,
   type TableSummary,
 } from '../monitoring/index.ts';
+import { toDriftTable } from '../monitoring/drift/data-table.ts';
 import { printJson, printTable } from './output.ts';
 
 const METHODS = Object.keys(DRIFT_METHODS) as DriftMethodName[];
@@ -140,23 +139,7 @@ async function loadTables(opts: DriftCommandOptions, flags: ReturnType<typeof dr
   return { reference, current };
 }
 
-/**
- * Hands the columns to driftReport untyped, so its Evidently-compatible inference decides the test
- * (it runs on what pandas would see: an int64 column with few values is categorical). Columns the
- * user typed with --categorical/--numerical go through `columnTypes` instead.
- */
-export function toDriftTable(table: DataTable): DriftTable {
-  const columns = new Map<string, DriftColumnValues>();
-  for (const [name, column] of table.columns) {
-    if (column.kind === 'numerical' && column.integer) {
-      const fitsInt32 = column.values.every((v) => v >= -2147483648 && v <= 2147483647);
-      columns.set(name, fitsInt32 ? Int32Array.from(column.values) : Array.from(column.values));
-    } else {
-      columns.set(name, column.values);
-    }
-  }
-  return { columns };
-}
+export { toDriftTable };
 
 export async function runDrift(opts: DriftCommandOptions): Promise<{ report: DriftReport }> {
   const flags = driftOptionsFromFlags(opts);

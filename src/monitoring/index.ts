@@ -14,7 +14,7 @@ export type {
   MultipleTestingCorrection,
   TypedDriftColumn,
 } from './drift/types.ts';
-export { driftReport, inferColumnType, DRIFT_METHODS, defaultMethod, type MethodSpec } from './drift/index.ts';
+export { driftReport, inferColumnType, DRIFT_METHODS, defaultMethod, toDriftTable, type MethodSpec } from './drift/index.ts';
 export { sketchDriftReport, sketchColumnDrift, allRanksError, type SketchColumnDrift, type SketchDriftReport, type DistributionSide } from './drift/index.ts';
 export { WindowSummarizer, WindowSummary, DEFAULT_SKETCH_ABOVE_ROWS, DEFAULT_MONITOR_SKETCH_K, type SummaryPlan } from './monitors/window-summary.ts';
 export * as driftStats from './stats/index.ts';

@@ -3,3 +3,4 @@ export { inferColumnType, prepareColumn, INTEGER_CARDINALITY_LIMIT } from './col
 export { DRIFT_METHODS, defaultMethod, type MethodSpec } from './methods.ts';
 export * from './types.ts';
 export { sketchDriftReport, sketchColumnDrift, allRanksError, exactNumericSide, sketchNumericSide, exactCategoricalSide, countsCategoricalSide, type DistributionSide, type NumericSide, type CategoricalSide, type SketchColumnDrift, type SketchDriftReport } from './sketch-drift.ts';
+export { toDriftTable } from './data-table.ts';
