@@ -24,7 +24,7 @@
  * Methods that need every value (Anderson–Darling, Cramér–von Mises, energy distance, Mann–Whitney,
  * Fisher) are skipped with a message on the sketch path.
  */
-import tCdf from '@stdlib/stats-base-dists-t-cdf';
+import { tCdf } from '../stats/stdlib.ts';
 import { KllSketch } from '../sketch/kll-sketch.ts';
 import type { CategoryCounts } from '../sketch/category-counts.ts';
 import type { NumericMoments } from '../sketch/moments.ts';

@@ -11,22 +11,18 @@ function cdfDistance(p: 1 | 2, u: Float64Array, v: Float64Array): number {
   const nu = u.length;
   const nv = v.length;
   const total = nu + nv;
-  // one term per pooled position, zero inside tie groups, like numpy's diff of the merged sort
+  // One term per pooled position k < total - 1, as numpy's diff of the merged sort:
+  // |F_u(x_k) - F_v(x_k)|^p (x_{k+1} - x_k). Where x_{k+1} > x_k, the right-continuous counts at x_k
+  // are exactly the elements merged so far; inside a tie group the width, hence the term, is 0.
   const terms = new Float64Array(total - 1);
   let i = 0;
   let j = 0;
-  let lastIndex = -1;
-  let lastTerm = 0;
-  while (i < nu || j < nv) {
-    const value = j >= nv || (i < nu && u[i] <= v[j]) ? u[i] : v[j];
-    if (lastIndex >= 0) terms[lastIndex] = lastTerm * (value - terms[lastIndex]);
-    while (i < nu && u[i] <= value) i++;
-    while (j < nv && v[j] <= value) j++;
-    lastIndex = i + j - 1;
-    if (lastIndex >= total - 1) break;
+  let left = j >= nv || (i < nu && u[i] <= v[j]) ? u[i++] : v[j++];
+  for (let k = 0; k < total - 1; k++) {
     const diff = i / nu - j / nv;
-    lastTerm = p === 1 ? Math.abs(diff) : diff * diff;
-    terms[lastIndex] = value; // holds the left end until the next pooled value is known
+    const right = j >= nv || (i < nu && u[i] <= v[j]) ? u[i++] : v[j++];
+    terms[k] = (p === 1 ? Math.abs(diff) : diff * diff) * (right - left);
+    left = right;
   }
   const s = pairwiseSum(terms);
   return p === 1 ? s : Math.sqrt(s);

@@ -3,7 +3,7 @@
  * (scipy mannwhitneyu), G-test (scipy power_divergence, log-likelihood) and Fisher's exact test
  * (scipy fisher_exact, two-sided).
  */
-import tCdf from '@stdlib/stats-base-dists-t-cdf';
+import { tCdf } from './stdlib.ts';
 import { chi2Sf, gammaln, normCdf } from './special.ts';
 import { pairwiseSum } from './sorted.ts';
 import type { TestResult } from './frequency-tests.ts';

@@ -3,9 +3,7 @@
  * The gamma family and the normal CDF come from stdlib (ports of Boost/Cephes, ~1 ulp);
  * the Kolmogorov–Smirnov distributions are re-implementations of scipy's algorithms.
  */
-import gammainc from '@stdlib/math-base-special-gammainc';
-import gammaln from '@stdlib/math-base-special-gammaln';
-import normalCdf from '@stdlib/stats-base-dists-normal-cdf';
+import { gammainc, gammaln, normalCdf } from './stdlib.ts';
 
 export { gammaln };
 
