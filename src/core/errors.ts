@@ -14,7 +14,8 @@ export type ErrorCode =
   | 'NOT_IMPLEMENTED'
   | 'ENDPOINT_NOT_FOUND'
   | 'INTERNAL_ERROR'
-  | 'TEMPORARILY_UNAVAILABLE';
+  | 'TEMPORARILY_UNAVAILABLE'
+  | 'RESOURCE_EXHAUSTED';
 
 const STATUS: Record<ErrorCode, number> = {
   INVALID_PARAMETER_VALUE: 400,
@@ -29,6 +30,8 @@ const STATUS: Record<ErrorCode, number> = {
   NOT_IMPLEMENTED: 501,
   INTERNAL_ERROR: 500,
   TEMPORARILY_UNAVAILABLE: 503,
+  // 507 Insufficient Storage: not in the mlflow client's retry list, so the user sees the cause at once.
+  RESOURCE_EXHAUSTED: 507,
 };
 
 export class PharosError extends Error {
@@ -55,3 +58,15 @@ export function statusForCode(code: ErrorCode): number {
 export function isPharosError(e: unknown): e is PharosError {
   return e instanceof PharosError;
 }
+
+/**
+ * The storage under a store or the artifact folder is full (or over quota): the failed write was rolled back
+ * (SQLite and PostgreSQL transactions, artifact temp files), so the caller can free space and retry.
+ */
+export function isStorageFull(e: unknown): boolean {
+  const code = (e as { code?: unknown })?.code;
+  return code === 'ENOSPC' || code === 'EDQUOT' || code === 'SQLITE_FULL' || code === '53100';
+}
+
+export const storageFull = (detail: string) =>
+  new PharosError('RESOURCE_EXHAUSTED', `the server's storage is full (${detail}); nothing was written, free space and retry`);

@@ -9,6 +9,8 @@ export interface RunningServer {
   url: string;
   dataDir: string;
   process: ChildProcess;
+  /** What the server printed on stderr so far (its log): attach it to failure messages. */
+  stderr(): string;
   stop(): Promise<void>;
 }
 
@@ -42,9 +44,10 @@ export async function startPharosServer(opts: { dataDir?: string; args?: string[
     url,
     dataDir,
     process: child,
+    stderr: () => stderr,
     stop: () =>
       new Promise<void>((res) => {
-        if (child.exitCode !== null) return res();
+        if (child.exitCode !== null || child.signalCode !== null) return res();
         child.once('exit', () => res());
         child.kill('SIGTERM');
       }),
