@@ -10,9 +10,32 @@ export class ServingMetrics {
   readonly logDropped: Gauge;
   readonly canaryPercent: Gauge<'deployment'>;
 
+  private readonly pendingRequests = new Map<string, { labels: { deployment: string; version: string; role: string; protocol: string }; n: number }>();
+
+  /** One prediction request: a map increment (prom-client validates and hashes labels on every inc). */
+  countRequest(deployment: string, version: string, role: string, protocol: string): void {
+    const key = `${deployment}\u0000${version}\u0000${role}\u0000${protocol}`;
+    const p = this.pendingRequests.get(key);
+    if (p) p.n++;
+    else this.pendingRequests.set(key, { labels: { deployment, version, role, protocol }, n: 1 });
+  }
+
   constructor(registry: Registry, logStats: () => { dropped: number } | null) {
     const registers = [registry];
-    this.requests = new Counter({ name: 'pharos_serving_requests_total', help: 'Prediction requests by deployment, model version, role (stable/canary/shadow) and protocol', labelNames: ['deployment', 'version', 'role', 'protocol'], registers });
+    const pending = this.pendingRequests;
+    this.requests = new Counter({
+      name: 'pharos_serving_requests_total',
+      help: 'Prediction requests by deployment, model version, role (stable/canary/shadow) and protocol',
+      labelNames: ['deployment', 'version', 'role', 'protocol'],
+      registers,
+      // Counted in a plain map on the request path (see countRequest), added up here when scraped.
+      collect() {
+        for (const p of pending.values()) {
+          if (p.n > 0) this.inc(p.labels, p.n);
+          p.n = 0;
+        }
+      },
+    });
     this.errors = new Counter({ name: 'pharos_serving_errors_total', help: 'Failed predictions by kind (invalid_input, model_error, unavailable)', labelNames: ['deployment', 'version', 'role', 'kind'], registers });
     this.latency = new Histogram({
       name: 'pharos_serving_latency_seconds',

@@ -475,7 +475,7 @@ export class ServingService {
   private async runOn(d: Deployment, slot: ModelSlot, role: 'stable' | 'canary', model: ServedModel, feeds: Feeds, req: PredictionRequest, requestId: string, startedAt: number, protocol: string): Promise<PredictionResult> {
     const t0 = performance.now();
     const labels = { deployment: d.name, version: model.versionLabel, role };
-    this.metrics?.requests.inc({ ...labels, protocol });
+    this.metrics?.countRequest(d.name, labels.version, role, protocol);
     let outputs: Record<string, Tensor>;
     try {
       outputs = await model.predict(feeds);
@@ -516,7 +516,7 @@ export class ServingService {
         this.candidateOutcome(d, slot, performance.now() - t0, false, 'invalid_input');
         return;
       }
-      this.metrics?.requests.inc({ ...labels, protocol: 'shadow' });
+      this.metrics?.countRequest(d.name, labels.version, 'shadow', 'shadow');
       try {
         const outputs = await model.predict(feeds);
         const ms = performance.now() - t0;

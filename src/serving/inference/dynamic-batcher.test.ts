@@ -39,6 +39,7 @@ test('requests queue while every runner is busy and leave together', async () =>
   const runs: number[] = [];
   const b = new DynamicBatcher(doubler(runs), { maxBatchSize: 64, maxWaitMs: 0, maxConcurrentBatches: 1 });
   const first = b.submit(feeds(1));
+  await new Promise((r) => setImmediate(r));
   const rest = [2, 3, 4].map((v) => b.submit(feeds(v)));
   await Promise.all([first, ...rest]);
   assert.deepEqual(runs, [1, 3]);
@@ -65,18 +66,28 @@ test('requests with different feature widths are not mixed in one run', async ()
   assert.deepEqual(Array.from(r1.Y.data as Float32Array), [2]);
 });
 
-test('with maxWaitMs 0 an idle runner takes a request at once; what queues behind it leaves as one batch', async () => {
+test('with maxWaitMs 0 there is no timer: a batch leaves at the end of the event-loop turn with that turn\'s requests', async () => {
   const runs: number[] = [];
-  const b = new DynamicBatcher(doubler(runs), { maxBatchSize: 64, maxWaitMs: 0, maxConcurrentBatches: 2 });
-  const first = b.submit(feeds(1));
-  // Started in submit itself: no timer, no tick.
-  assert.deepEqual(runs, [1]);
-  const second = b.submit(feeds(2));
-  assert.deepEqual(runs, [1, 1]);
-  // Both runners busy: these wait, then share the next run.
+  const b = new DynamicBatcher(doubler(runs), { maxBatchSize: 64, maxWaitMs: 0, maxConcurrentBatches: 1 });
+  const sameTurn = [b.submit(feeds(1)), b.submit(feeds(2))];
+  assert.deepEqual(runs, []);
+  // Queued before this callback, the batcher's flush has run by the time it does: no timer involved.
+  await new Promise((r) => setImmediate(r));
+  assert.deepEqual(runs, [2]);
+  // The runner is busy: these wait, then share the next run.
   const rest = [3, 4, 5].map((v) => b.submit(feeds(v)));
+  await new Promise((r) => setImmediate(r));
   assert.equal(b.waiting, 3);
-  const all = await Promise.all([first, second, ...rest]);
-  assert.deepEqual(runs, [1, 1, 3]);
+  const all = await Promise.all([...sameTurn, ...rest]);
+  assert.deepEqual(runs, [2, 3]);
   assert.deepEqual(all.map((r) => Array.from(r.Y.data as Float32Array)), [[2], [4], [6], [8], [10]]);
+});
+
+test('maxBatchSize 1 disables batching: each request runs alone, at once', async () => {
+  const runs: number[] = [];
+  const b = new DynamicBatcher(doubler(runs), { maxBatchSize: 1, maxWaitMs: 0, maxConcurrentBatches: 2 });
+  const all = [1, 2, 3].map((v) => b.submit(feeds(v)));
+  assert.deepEqual(runs, [1, 1]);
+  await Promise.all(all);
+  assert.deepEqual(runs, [1, 1, 1]);
 });

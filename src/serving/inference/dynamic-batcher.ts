@@ -6,8 +6,9 @@ export interface BatchingOptions {
   maxBatchSize: number;
   /**
    * How long the first request of a batch waits for company when a runner is idle. 0 (the default) is adaptive
-   * batching: a request runs at once when a runner is free, and batches form only from the requests that
-   * queued while every runner was busy, so an idle server adds no delay and a loaded one batches.
+   * batching: no timer; a batch leaves for a free runner at the end of the current event-loop turn, with the
+   * requests that arrived in that same turn, and otherwise batches form from the requests that queued while
+   * every runner was busy. An idle server adds no delay; a loaded one batches.
    */
   maxWaitMs: number;
   /** Batches running at once (the number of sessions that can run in parallel). */
@@ -17,6 +18,16 @@ export interface BatchingOptions {
 export const DEFAULT_BATCHING: BatchingOptions = { maxBatchSize: 64, maxWaitMs: 0, maxConcurrentBatches: 2 };
 
 type Outputs = Record<string, Tensor>;
+
+/** Requests batch together only when every non-batch dimension agrees. */
+function batchKey(feeds: Record<string, Tensor>): string {
+  let key = '';
+  for (const n of Object.keys(feeds).sort()) {
+    const t = feeds[n];
+    key += `${n}:${t.datatype}:${t.shape.slice(1).join('x')}|`;
+  }
+  return key;
+}
 
 interface Pending {
   feeds: Feeds;
@@ -32,8 +43,10 @@ interface Pending {
  */
 export class DynamicBatcher {
   private queue: Pending[] = [];
+  private queuedRows = 0;
   private inflight = 0;
   private timer: NodeJS.Timeout | null = null;
+  private immediate: NodeJS.Immediate | null = null;
 
   constructor(
     private readonly runBatch: (feeds: Record<string, Tensor>) => Promise<Outputs>,
@@ -43,26 +56,24 @@ export class DynamicBatcher {
 
   submit(feeds: Feeds): Promise<Outputs> {
     return new Promise((resolve, reject) => {
-      // Requests batch together only when every non-batch dimension agrees.
-      const key = Object.entries(feeds.feeds)
-        .map(([n, t]) => `${n}:${t.datatype}:${t.shape.slice(1).join('x')}`)
-        .sort()
-        .join('|');
-      this.queue.push({ feeds, key, resolve, reject });
+      this.queue.push({ feeds, key: batchKey(feeds.feeds), resolve, reject });
+      this.queuedRows += feeds.rows;
       this.schedule();
     });
   }
 
-  private queuedRows(): number {
-    let n = 0;
-    for (const p of this.queue) n += p.feeds.rows;
-    return n;
-  }
-
   private schedule(): void {
     if (this.queue.length === 0 || this.inflight >= this.opts.maxConcurrentBatches) return;
-    if (this.opts.maxWaitMs <= 0 || this.opts.maxBatchSize <= 1 || this.queuedRows() >= this.opts.maxBatchSize) {
+    if (this.opts.maxBatchSize <= 1 || this.queuedRows >= this.opts.maxBatchSize) {
       this.flush();
+      return;
+    }
+    if (this.opts.maxWaitMs <= 0) {
+      // No timer: the batch leaves once the I/O callbacks of this turn (other requests arriving) have run.
+      this.immediate ??= setImmediate(() => {
+        this.immediate = null;
+        this.flush();
+      });
       return;
     }
     this.timer ??= setTimeout(() => {
@@ -76,6 +87,10 @@ export class DynamicBatcher {
       clearTimeout(this.timer);
       this.timer = null;
     }
+    if (this.immediate) {
+      clearImmediate(this.immediate);
+      this.immediate = null;
+    }
     while (this.queue.length > 0 && this.inflight < this.opts.maxConcurrentBatches) {
       const key = this.queue[0].key;
       const batch: Pending[] = [];
@@ -88,6 +103,7 @@ export class DynamicBatcher {
         } else rest.push(p);
       }
       this.queue = rest;
+      this.queuedRows -= rows;
       this.inflight++;
       void this.execute(batch, rows).finally(() => {
         this.inflight--;

@@ -152,7 +152,10 @@ function feedsFromColumns(model: ModelInterface, columns: string[], rows: unknow
   if (sig) {
     for (const c of sig) {
       const kind = KIND_BY_SIGNATURE[c.type];
-      if (kind && columns.includes(c.name)) checkValues(columnValues(c.name), kind, `column '${c.name}'`, c.type);
+      if (!kind) continue;
+      const idx = columns.indexOf(c.name);
+      // Checked in place; only a bad column is copied out, to say where and what.
+      if (idx >= 0 && !columnOk(rows, idx, kind)) checkValues(columnValues(c.name), kind, `column '${c.name}'`, c.type);
     }
   }
   const feeds: Record<string, Tensor> = {};
@@ -173,12 +176,50 @@ function feedsFromColumns(model: ModelInterface, columns: string[], rows: unknow
   const width = spec.shape[1];
   if (width >= 0 && width !== order.length) throw invalidParameter(`input '${spec.name}' expects ${width} features per row, got ${order.length} columns (${order.join(', ')})`);
   const kind = kindOf(spec.datatype);
-  const values: unknown[] = new Array(n * order.length);
   const idx = order.map((c) => columns.indexOf(c));
+  // The common case, a float tensor from numbers: straight into the typed array, no intermediate copies.
+  if (spec.datatype === 'FP32' || spec.datatype === 'FP64') {
+    const data = floatTable(rows, idx, spec.datatype);
+    if (data) return { feeds: { [spec.name]: { datatype: spec.datatype, shape: [n, order.length], data } }, rows: n };
+    // A value that is not a number: the general path below names it.
+  }
+  const values: unknown[] = new Array(n * order.length);
   for (let r = 0; r < n; r++) for (let c = 0; c < idx.length; c++) values[r * idx.length + c] = idx[c] < 0 ? null : rows[r][idx[c]];
   for (let c = 0; c < order.length; c++) {
     checkValues(rows.map((row) => (idx[c] < 0 ? null : row[idx[c]])), kind, `column '${order[c]}'`, spec.datatype);
   }
   feeds[spec.name] = { datatype: spec.datatype, shape: [n, order.length], data: makeTensorData(spec.datatype, values.map((v) => (v === null ? NaN : v))) };
   return { feeds, rows: n };
+}
+
+/** True when every value of column `idx` is of `kind` (as checkValues accepts), without copying the column. */
+function columnOk(rows: unknown[][], idx: number, kind: ValueKind): boolean {
+  for (let r = 0; r < rows.length; r++) {
+    const v = rows[r][idx];
+    const ok =
+      kind === 'number' ? typeof v === 'number' || v === null
+      : kind === 'integer' ? typeof v === 'number' && Number.isInteger(v)
+      : kind === 'string' ? typeof v === 'string'
+      : typeof v === 'boolean';
+    if (!ok) return false;
+  }
+  return true;
+}
+
+/** Rows of numbers (null and absent columns as NaN) as one row-major float array; null when a value is not a number. */
+function floatTable(rows: unknown[][], idx: number[], datatype: 'FP32' | 'FP64'): Float32Array | Float64Array | null {
+  const width = idx.length;
+  const out = datatype === 'FP32' ? new Float32Array(rows.length * width) : new Float64Array(rows.length * width);
+  let o = 0;
+  for (let r = 0; r < rows.length; r++) {
+    const row = rows[r];
+    for (let c = 0; c < width; c++) {
+      const i = idx[c];
+      const v = i < 0 ? null : row[i];
+      if (typeof v === 'number') out[o++] = v;
+      else if (v === null) out[o++] = NaN;
+      else return null;
+    }
+  }
+  return out;
 }
