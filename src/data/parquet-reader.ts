@@ -7,6 +7,7 @@ import { decompressPage, readDataPage, readDataPageV2 } from 'hyparquet/src/data
 import { readPlain } from 'hyparquet/src/plain.js';
 import { invalidParameter, PharosError } from '../core/errors.ts';
 import { parseNumberCell } from './column-builder.ts';
+import { snappyDecompress } from './snappy.ts';
 import type { ColumnKind, DataColumn, DataTable } from './table.ts';
 
 export interface ParquetReadOptions {
@@ -150,6 +151,9 @@ function toCategory(v: unknown): string | null {
 
 class ConversionError extends Error {}
 
+/** Decompressors handed to hyparquet (its own are used for codecs not listed). */
+const COMPRESSORS = { SNAPPY: snappyDecompress };
+
 type ColumnDecoder = Parameters<typeof readDataPageV2>[2];
 type DecodedArray = ReturnType<typeof readPlain>;
 
@@ -191,6 +195,7 @@ async function readFlatColumnChunk(file: AsyncBuffer, group: RowGroup, leaf: Fla
     schemaPath: leaf.schemaPath,
     codec: meta.codec,
     parsers: DEFAULT_PARSERS,
+    compressors: COMPRESSORS,
     utf8: true,
   };
   const numbers = target instanceof Float64Array ? target : undefined;
@@ -205,13 +210,13 @@ async function readFlatColumnChunk(file: AsyncBuffer, group: RowGroup, leaf: Fla
     let values: DecodedArray;
     let n: number;
     if (header.type === 'DICTIONARY_PAGE') {
-      const page = decompressPage(bytes, Number(header.uncompressed_page_size), meta.codec, undefined);
+      const page = decompressPage(bytes, Number(header.uncompressed_page_size), meta.codec, COMPRESSORS);
       const pageReader = { view: new DataView(page.buffer, page.byteOffset, page.byteLength), offset: 0 };
       dictionary = convert(readPlain(pageReader, meta.type, header.dictionary_page_header!.num_values, element.type_length), decoder);
       continue;
     } else if (header.type === 'DATA_PAGE') {
       const daph = header.data_page_header!;
-      const page = decompressPage(bytes, Number(header.uncompressed_page_size), meta.codec, undefined);
+      const page = decompressPage(bytes, Number(header.uncompressed_page_size), meta.codec, COMPRESSORS);
       const data = readDataPage(page, daph, decoder);
       definitionLevels = data.definitionLevels;
       values = convertWithDictionary(data.dataPage, dictionary, daph.encoding, decoder);
@@ -299,6 +304,7 @@ async function* readOpenParquet(path: string, file: AsyncBuffer, metadata: FileM
           await parquetRead({
             file,
             metadata,
+            compressors: COMPRESSORS,
             columns: [columnName],
             rowStart: groupStart,
             rowEnd: groupStart + rowCount,
