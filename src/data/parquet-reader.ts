@@ -236,6 +236,10 @@ async function readFlatColumnChunk(file: AsyncBuffer, group: RowGroup, leaf: Fla
           for (let i = 0; i < n; i++) numbers[row + i] = values[i];
         } else if (dense) {
           for (let i = 0; i < n; i++) numbers[row + i] = toNumber(values[i]);
+        } else if (values instanceof Float64Array || values instanceof Float32Array || values instanceof Int32Array) {
+          const max = leaf.maxDefinitionLevel;
+          const levels = definitionLevels!;
+          for (let i = 0, k = 0; i < n; i++) numbers[row + i] = levels[i] === max ? values[k++] : NaN;
         } else {
           const max = leaf.maxDefinitionLevel;
           for (let i = 0, k = 0; i < n; i++) numbers[row + i] = definitionLevels![i] === max ? toNumber(values[k++]) : NaN;
