@@ -3,6 +3,15 @@
  */
 import { pairwiseSum, sortedCopy } from './sorted.ts';
 
+/** The per-position terms buffer, kept between calls for pooled sizes up to 2^19 (4 MB). */
+let termsScratch: Float64Array | undefined;
+function termsBuffer(n: number): Float64Array {
+  if (termsScratch && termsScratch.length >= n) return termsScratch.subarray(0, n);
+  const buffer = new Float64Array(n);
+  if (n <= 1 << 19) termsScratch = buffer;
+  return buffer;
+}
+
 /**
  * ∫|F_u - F_v|^p over the pooled support, as scipy's _cdf_distance (p = 1: Wasserstein, p = 2: energy).
  * Inputs must be sorted.
@@ -14,7 +23,7 @@ function cdfDistance(p: 1 | 2, u: Float64Array, v: Float64Array): number {
   // One term per pooled position k < total - 1, as numpy's diff of the merged sort:
   // |F_u(x_k) - F_v(x_k)|^p (x_{k+1} - x_k). Where x_{k+1} > x_k, the right-continuous counts at x_k
   // are exactly the elements merged so far; inside a tie group the width, hence the term, is 0.
-  const terms = new Float64Array(total - 1);
+  const terms = termsBuffer(total - 1); // every entry is written below
   let i = 0;
   let j = 0;
   let left = j >= nv || (i < nu && u[i] <= v[j]) ? u[i++] : v[j++];

@@ -8,6 +8,20 @@ export function sortedCopy(values: ArrayLike<number>): Float64Array {
 }
 
 const RADIX_MIN = 512;
+/** Key buffers are kept between sorts of up to this many values (4 words each: 4 MB). */
+const SCRATCH_KEEP = 1 << 18;
+let scratch: Uint32Array | undefined;
+const radixCounts = new Uint32Array(65536);
+
+/** Four n-word key buffers, reused across calls (sorting is synchronous, so never shared). */
+function keyBuffers(n: number): [Uint32Array, Uint32Array, Uint32Array, Uint32Array] {
+  let words = scratch;
+  if (!words || words.length < 4 * n) {
+    words = new Uint32Array(4 * n);
+    if (n <= SCRATCH_KEEP) scratch = words;
+  }
+  return [words.subarray(0, n), words.subarray(n, 2 * n), words.subarray(2 * n, 3 * n), words.subarray(3 * n, 4 * n)];
+}
 
 /**
  * Sorts finite doubles ascending in place. Large arrays use an LSD radix sort on the high 32 bits of
@@ -19,8 +33,7 @@ export function sortFloat64(values: Float64Array): Float64Array {
   const n = values.length;
   if (n < RADIX_MIN) return values.sort();
   const words = new Uint32Array(values.buffer, values.byteOffset, n * 2);
-  let lo = new Uint32Array(n);
-  let hi = new Uint32Array(n);
+  let [lo, hi, lo2, hi2] = keyBuffers(n);
   for (let i = 0; i < n; i++) {
     const l = words[2 * i];
     const h = words[2 * i + 1];
@@ -32,9 +45,7 @@ export function sortFloat64(values: Float64Array): Float64Array {
       hi[i] = (h | 0x80000000) >>> 0;
     }
   }
-  let lo2 = new Uint32Array(n);
-  let hi2 = new Uint32Array(n);
-  const counts = new Uint32Array(65536);
+  const counts = radixCounts;
   for (let shift = 0; shift < 32; shift += 16) {
     counts.fill(0);
     for (let i = 0; i < n; i++) counts[(hi[i] >>> shift) & 0xffff]++;
