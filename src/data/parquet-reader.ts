@@ -283,7 +283,8 @@ async function* readOpenParquet(path: string, file: AsyncBuffer, metadata: FileM
     const numeric = new Map<string, Float64Array>();
     const categorical = new Map<string, Array<string | null>>();
     for (const { name, kind } of plan) {
-      if (kind === 'numerical') numeric.set(name, new Float64Array(rowCount).fill(NaN));
+      // flat columns are decoded over every row; the others start all-missing
+      if (kind === 'numerical') numeric.set(name, flatLeaves.has(name) ? new Float64Array(rowCount) : new Float64Array(rowCount).fill(NaN));
       else categorical.set(name, new Array<string | null>(rowCount).fill(null));
     }
     if (plan.length > 0 && rowCount > 0) {
