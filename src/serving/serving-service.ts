@@ -72,6 +72,7 @@ export interface PredictionResult {
   model: ServedModel;
   rows: number;
   role: 'stable' | 'canary';
+  /** The caller's id, else a generated one when the inference log records it ('' otherwise). */
   requestId: string;
 }
 
@@ -428,7 +429,8 @@ export class ServingService {
 
   async predict(name: string, req: PredictionRequest, opts: { version?: string; requestId?: string; protocol?: string } = {}): Promise<PredictionResult> {
     const d = this.require(name);
-    const requestId = opts.requestId ?? randomUUID();
+    // Only the inference log (and OIP answers, whose route passes one) ever shows the id: none is made for nothing.
+    const requestId = opts.requestId ?? (this.inferenceLog ? randomUUID() : '');
     const protocol = opts.protocol ?? 'native';
     const startedAt = Date.now();
     if (opts.version !== undefined) {

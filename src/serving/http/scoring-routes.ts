@@ -1,5 +1,4 @@
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
-import { randomUUID } from 'node:crypto';
 import { PharosError, invalidParameter } from '../../core/errors.ts';
 import type { ServingService } from '../serving-service.ts';
 import { parse as parseCsv } from 'csv-parse/sync';
@@ -19,7 +18,7 @@ export async function scoreMlflow(serving: ServingService, name: string, req: Fa
   if (ct.includes('json')) parsed = parseMlflowScoringBody(req.body);
   else if (ct.includes('csv')) parsed = parseCsvBody(await bodyText(req.body));
   else throw invalidParameter(`Content type '${ct}' is not supported: send application/json (dataframe_split, dataframe_records, instances or inputs) or text/csv`);
-  const requestId = (req.headers['x-request-id'] as string | undefined) ?? randomUUID();
+  const requestId = req.headers['x-request-id'] as string | undefined;
   const result = await serving.predict(name, parsed, { requestId, protocol: 'mlflow' });
   return { predictions: mlflowPredictions(result.outputs, result.model.onnx.zipMaps, result.rows) };
 }
