@@ -4,11 +4,14 @@
  * The same scikit-learn RandomForest (100 trees, 20 features) behind `mlflow models serve` (pyfunc) and Pharos
  * (ONNX), next to two floors: a bare Node HTTP server that only echoes, and onnxruntime called in a loop with no
  * HTTP at all. Each HTTP system gets the same one-row request from autocannon at each connection count.
+ * `pharos-nobatch` is Pharos with the same flags plus `--max-batch-size 1`: the gain of dynamic batching.
+ * Besides req/s and latency, each HTTP cell records the server's CPU time a request (its whole process group,
+ * from /proc): on a shared 2-core machine req/s move with whatever else runs, CPU a request much less.
  *
  *   node --import tsx bench/serving/bench.ts --model-dir DIR --python PY [--duration 5] [--connections 1,8,32,128]
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { cpus } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -24,7 +27,7 @@ const { values: args } = parseArgs({
     python: { type: 'string' },
     duration: { type: 'string', default: '5' },
     connections: { type: 'string', default: '1,8,32,128' },
-    systems: { type: 'string', default: 'mlflow,pharos,bare-http,onnxruntime' },
+    systems: { type: 'string', default: 'mlflow,pharos,pharos-nobatch,bare-http,onnxruntime' },
     out: { type: 'string' },
     'pharos-main': { type: 'string', default: join(repoRoot, 'bin/pharos.js') },
     /** Extra `pharos serve` flags, e.g. "--workers 1 --max-wait-ms 0", to explore its settings. */
@@ -47,6 +50,8 @@ interface Cell {
   p50: number;
   p99: number;
   errors: number;
+  /** Server CPU (user + system, all its processes and threads) a request, in microseconds. */
+  cpuUs?: number;
 }
 
 async function freePort(): Promise<number> {
@@ -78,7 +83,27 @@ async function waitFor(url: string, child: ChildProcess, log: () => string, time
 interface RunningSystem {
   url: string;
   body: string;
+  /** CPU seconds used so far by the server's processes. */
+  cpuSeconds(): number;
   stop(): Promise<void>;
+}
+
+/** CPU seconds (user + system) of every live process in a process group, from /proc (Linux). */
+function groupCpuSeconds(pgid: number): number {
+  let ticks = 0;
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    let stat: string;
+    try {
+      stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+    } catch {
+      continue; // exited meanwhile
+    }
+    // Fields after "pid (comm)": state ppid pgrp ... utime (14th field) stime (15th).
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    if (Number(f[2]) === pgid) ticks += Number(f[11]) + Number(f[12]);
+  }
+  return ticks / 100; // USER_HZ
 }
 
 function startProcess(cmd: string, argv: string[], env: Record<string, string> = {}): { child: ChildProcess; log: () => string } {
@@ -119,7 +144,7 @@ async function startMlflow(): Promise<RunningSystem> {
     GIT_PYTHON_REFRESH: 'quiet',
   });
   await waitFor(`http://127.0.0.1:${port}/ping`, child, log);
-  return { url: `http://127.0.0.1:${port}/invocations`, body: dataframeBody, stop: () => stopProcess(child) };
+  return { url: `http://127.0.0.1:${port}/invocations`, body: dataframeBody, cpuSeconds: () => groupCpuSeconds(child.pid!), stop: () => stopProcess(child) };
 }
 
 async function startBareHttp(): Promise<RunningSystem> {
@@ -131,14 +156,14 @@ async function startBareHttp(): Promise<RunningSystem> {
     });
     child.once('exit', (code) => rej(new Error(`echo server exited with ${code}: ${log()}`)));
   });
-  return { url, body: dataframeBody, stop: () => stopProcess(child) };
+  return { url, body: dataframeBody, cpuSeconds: () => groupCpuSeconds(child.pid!), stop: () => stopProcess(child) };
 }
 
-async function startPharos(): Promise<RunningSystem> {
+async function startPharos(extra: string[] = []): Promise<RunningSystem> {
   const port = await freePort();
-  const { child, log } = startProcess(process.execPath, [resolve(args['pharos-main']!), 'serve', join(modelDir, 'model.onnx'), '--name', 'bench', '--host', '127.0.0.1', '--port', String(port), ...pharosExtraArgs]);
+  const { child, log } = startProcess(process.execPath, [resolve(args['pharos-main']!), 'serve', join(modelDir, 'model.onnx'), '--name', 'bench', '--host', '127.0.0.1', '--port', String(port), ...pharosExtraArgs, ...extra]);
   await waitFor(`http://127.0.0.1:${port}/v2/health/ready`, child, log);
-  return { url: `http://127.0.0.1:${port}/invocations`, body: dataframeBody, stop: () => stopProcess(child) };
+  return { url: `http://127.0.0.1:${port}/invocations`, body: dataframeBody, cpuSeconds: () => groupCpuSeconds(child.pid!), stop: () => stopProcess(child) };
 }
 
 async function loadHttp(system: string, running: RunningSystem): Promise<Cell[]> {
@@ -150,9 +175,11 @@ async function loadHttp(system: string, running: RunningSystem): Promise<Cell[]>
   await autocannon({ ...request, connections: 8, duration: 1 }); // warm-up (JIT, lazy imports), not measured
   const cells: Cell[] = [];
   for (const connections of connectionCounts) {
+    const cpu0 = running.cpuSeconds();
     const r = await autocannon({ ...request, connections, duration });
-    const cell = { system, connections, rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, errors: r.errors + r.timeouts + r.non2xx };
-    process.stderr.write(`  ${system} c=${connections}: ${cell.rps.toFixed(0)} req/s, p50 ${cell.p50} ms, p99 ${cell.p99} ms${cell.errors ? `, ${cell.errors} errors` : ''}\n`);
+    const cpuUs = ((running.cpuSeconds() - cpu0) * 1e6) / Math.max(1, r.requests.total);
+    const cell = { system, connections, rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, errors: r.errors + r.timeouts + r.non2xx, cpuUs };
+    process.stderr.write(`  ${system} c=${connections}: ${cell.rps.toFixed(0)} req/s, p50 ${cell.p50} ms, p99 ${cell.p99} ms, server CPU ${cpuUs.toFixed(0)} us/req${cell.errors ? `, ${cell.errors} errors` : ''}\n`);
     cells.push(cell);
   }
   return cells;
@@ -190,9 +217,15 @@ async function loadOnnxruntime(): Promise<Cell[]> {
   return cells;
 }
 
-const starters: Record<string, () => Promise<RunningSystem>> = { mlflow: startMlflow, pharos: startPharos, 'bare-http': startBareHttp };
+const starters: Record<string, () => Promise<RunningSystem>> = {
+  mlflow: startMlflow,
+  pharos: () => startPharos(),
+  // Dynamic batching off: every request is its own onnxruntime run.
+  'pharos-nobatch': () => startPharos(['--max-batch-size', '1']),
+  'bare-http': startBareHttp,
+};
 const results: Cell[] = [];
-for (const system of ['mlflow', 'pharos', 'bare-http', 'onnxruntime']) {
+for (const system of ['mlflow', 'pharos', 'pharos-nobatch', 'bare-http', 'onnxruntime']) {
   if (!wanted.has(system)) continue;
   process.stderr.write(`== ${system}\n`);
   if (system === 'onnxruntime') {
@@ -212,19 +245,20 @@ const cellOf = (system: string, c: number) => results.find((r) => r.system === s
 const systems = [...new Set(results.map((r) => r.system))];
 const lines: string[] = [];
 lines.push(`Serving benchmark: RandomForest 100 trees x 20 features, one-row requests, ${duration} s a cell, ${cpus().length} CPUs (${cpus()[0]?.model ?? '?'})`);
+lines.push(`pharos serve flags: ${pharosExtraArgs.join(' ') || '(defaults)'}; autocannon in the driver process, same body and settings for every HTTP system`);
 lines.push('');
-lines.push(`| system | connections | req/s | p50 ms | p99 ms | errors |`);
-lines.push(`|---|---:|---:|---:|---:|---:|`);
+lines.push(`| system | connections | req/s | p50 ms | p99 ms | server CPU us/req | errors |`);
+lines.push(`|---|---:|---:|---:|---:|---:|---:|`);
 for (const system of systems) {
   for (const c of connectionCounts) {
     const r = cellOf(system, c);
-    if (r) lines.push(`| ${system} | ${c} | ${fmt(r.rps)} | ${fmt(r.p50, r.system === 'onnxruntime' ? 3 : 0)} | ${fmt(r.p99, r.system === 'onnxruntime' ? 3 : 0)} | ${r.errors} |`);
+    if (r) lines.push(`| ${system} | ${c} | ${fmt(r.rps)} | ${fmt(r.p50, r.system === 'onnxruntime' ? 3 : 0)} | ${fmt(r.p99, r.system === 'onnxruntime' ? 3 : 0)} | ${fmt(r.cpuUs, 1)} | ${r.errors} |`);
   }
 }
 if (systems.includes('pharos')) {
   lines.push('');
-  lines.push(`| connections | pharos / mlflow req/s (target >= 10x) | pharos / bare-http req/s (target >= 60% at 32) | pharos / onnxruntime loop |`);
-  lines.push(`|---:|---:|---:|---:|`);
+  lines.push(`| connections | pharos / mlflow req/s (target >= 10x) | pharos / bare-http req/s (target >= 60% at 32) | pharos / onnxruntime loop | batching gain (pharos / pharos-nobatch) |`);
+  lines.push(`|---:|---:|---:|---:|---:|`);
   for (const c of connectionCounts) {
     const p = cellOf('pharos', c)?.rps;
     const ratio = (other: string) => {
@@ -232,7 +266,7 @@ if (systems.includes('pharos')) {
       return p !== undefined && o ? p / o : undefined;
     };
     const bare = ratio('bare-http');
-    lines.push(`| ${c} | ${fmt(ratio('mlflow'), 1)}x | ${bare === undefined ? '-' : `${(bare * 100).toFixed(0)}%`} | ${fmt(ratio('onnxruntime'), 2)} |`);
+    lines.push(`| ${c} | ${fmt(ratio('mlflow'), 1)}x | ${bare === undefined ? '-' : `${(bare * 100).toFixed(0)}%`} | ${fmt(ratio('onnxruntime'), 2)} | ${fmt(ratio('pharos-nobatch'), 2)}x |`);
   }
 }
 process.stdout.write(lines.join('\n') + '\n');

@@ -4,7 +4,8 @@
 # autocannon at 1, 8, 32 and 128 connections; prints req/s, p50, p99 and the ratios in one table.
 #   bash bench/serving/run.sh                     # ~5 s a cell
 #   BENCH_DURATION=2 BENCH_SYSTEMS=bare-http,onnxruntime bash bench/serving/run.sh
-#   BENCH_PHAROS_ARGS="--max-wait-ms 0" bash bench/serving/run.sh     # explore `pharos serve` settings
+#   BENCH_PHAROS_ARGS="--workers 0" bash bench/serving/run.sh     # explore `pharos serve` settings (default: its defaults)
+# Systems: mlflow, pharos, pharos-nobatch (pharos + --max-batch-size 1: the batching gain), bare-http, onnxruntime.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 PY="$(bash scripts/pyenv.sh)"
@@ -19,4 +20,4 @@ echo "training the model and exporting it (MLflow pyfunc + ONNX) into $work" >&2
 GIT_PYTHON_REFRESH=quiet "$PY" bench/serving/make_model.py "$work" >/dev/null 2>"$work/make_model.log" || { cat "$work/make_model.log" >&2; exit 1; }
 node --import tsx bench/serving/bench.ts --model-dir "$work" --python "$PY" --pharos-main "$build/cli/main.js" \
   --duration "${BENCH_DURATION:-5}" --connections "${BENCH_CONNECTIONS:-1,8,32,128}" \
-  --systems "${BENCH_SYSTEMS:-mlflow,pharos,bare-http,onnxruntime}" --pharos-args="${BENCH_PHAROS_ARGS:-}" ${BENCH_OUT:+--out "$BENCH_OUT"}
+  --systems "${BENCH_SYSTEMS:-mlflow,pharos,pharos-nobatch,bare-http,onnxruntime}" --pharos-args="${BENCH_PHAROS_ARGS:-}" ${BENCH_OUT:+--out "$BENCH_OUT"}
