@@ -193,6 +193,26 @@ for (const kind of storeKinds()) {
       assert.deepEqual(Array.from(r.outputs.variable.data as Float32Array), data.map(([a, b]) => a + b));
     });
 
+    test('a slow request does not stall the others: a small request sent after a huge one is answered first', async () => {
+      await serving.createDeployment({ name: 'mixed', modelUri: 'models:/m/1' });
+      const data = Array.from({ length: 200_000 }, (_, i) => [i % 1000, 1]);
+      const order: string[] = [];
+      const huge = serving.predict('mixed', { kind: 'tensor', data }).then((r) => {
+        order.push('huge');
+        return r;
+      });
+      await new Promise((r) => setImmediate(r));
+      const small = serving.predict('mixed', row).then((r) => {
+        order.push('small');
+        return r;
+      });
+      const [h, s] = await Promise.all([huge, small]);
+      assert.deepEqual(order, ['small', 'huge']);
+      assert.equal(h.rows, 200_000);
+      assert.equal((h.outputs.variable.data as Float32Array)[199_999], (199_999 % 1000) + 1);
+      assert.equal((s.outputs.variable.data as Float32Array)[0], 3);
+    });
+
     test('bad deployment specs are 4xx', async () => {
       await assert.rejects(serving.createDeployment({ name: 'split', modelUri: 'models:/m/1' }), (e: any) => e.status === 400 && /already exists/.test(e.message));
       await assert.rejects(serving.createDeployment({ name: 'x y', modelUri: 'models:/m/1' }), (e: any) => e.status === 400);

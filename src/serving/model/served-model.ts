@@ -27,6 +27,7 @@ const SMALL_MODEL_BYTES = 1024 * 1024;
 export class ServedModel implements ModelInterface {
   private readonly batcher: DynamicBatcher;
   private readonly chunkRows: number;
+  private readonly chunkWindow: number;
   readonly loadedAt = Date.now();
 
   private constructor(
@@ -40,6 +41,7 @@ export class ServedModel implements ModelInterface {
     const given = Object.fromEntries(Object.entries(opts.batching ?? {}).filter(([, v]) => v !== undefined));
     const batching = { ...DEFAULT_BATCHING, maxConcurrentBatches: Math.max(1, workers), ...given };
     this.chunkRows = Math.max(256, batching.maxBatchSize);
+    this.chunkWindow = batching.maxConcurrentBatches;
     this.batcher = new DynamicBatcher((feeds) => this.onnx.run(feeds), batching, opts.onBatch);
   }
 
@@ -73,7 +75,17 @@ export class ServedModel implements ModelInterface {
       const counts: number[] = [];
       for (let left = feeds.rows; left > 0; left -= this.chunkRows) counts.push(Math.min(this.chunkRows, left));
       const pieces = Object.fromEntries(Object.entries(feeds.feeds).map(([n, t]) => [n, splitRows(t, counts)]));
-      const results = await Promise.all(counts.map((rows, i) => this.batcher.submit({ rows, feeds: Object.fromEntries(Object.keys(pieces).map((n) => [n, pieces[n][i]])) })));
+      // At most `window` chunks wait or run at once, so a request arriving meanwhile queues behind a few
+      // chunks, not behind the whole of this one.
+      const results: Array<Record<string, Tensor>> = new Array(counts.length);
+      let next = 0;
+      const lane = async () => {
+        while (next < counts.length) {
+          const i = next++;
+          results[i] = await this.batcher.submit({ rows: counts[i], feeds: Object.fromEntries(Object.keys(pieces).map((n) => [n, pieces[n][i]])) });
+        }
+      };
+      await Promise.all(Array.from({ length: Math.min(this.chunkWindow, counts.length) }, lane));
       return Object.fromEntries(Object.keys(results[0]).map((n) => [n, results[0][n].shape[0] === counts[0] ? concatRows(results.map((r) => r[n])) : results[0][n]]));
     } finally {
       if (--this.inflight === 0) for (const f of this.idle.splice(0)) f();
