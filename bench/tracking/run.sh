@@ -33,7 +33,7 @@ results="$work/results.jsonl"
 run_phase() { # system url phase args...
   local system=$1 url=$2; shift 2
   echo "  $system: $*" >&2
-  MLFLOW_HTTP_REQUEST_MAX_RETRIES=0 GIT_PYTHON_REFRESH=quiet "$PY" bench/tracking/workload.py "$url" "$@" | grep "^{" | sed "s/^{/{\"system\": \"$system\", /" | tee -a "$results" >&2
+  MLFLOW_HTTP_REQUEST_TIMEOUT=${BENCH_HTTP_TIMEOUT:-3600} MLFLOW_HTTP_REQUEST_MAX_RETRIES=0 GIT_PYTHON_REFRESH=quiet "$PY" bench/tracking/workload.py "$url" "$@" | grep "^{" | sed "s/^{/{\"system\": \"$system\", /" | tee -a "$results" >&2
 }
 for system in mlflow pharos; do
   if [ $system = mlflow ]; then url="http://127.0.0.1:$mp"; db="$work/mlflow/mlflow.db"; else url="http://127.0.0.1:$pp"; db="$work/pharos/pharos.db"; fi
