@@ -1,5 +1,5 @@
 import { createReadStream } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import type { Command } from 'commander';
 import { parse } from 'csv-parse';
@@ -143,6 +143,7 @@ export function registerLabelsCommands(program: Command): void {
       opts,
       res,
       res.runs.map((r) => ({
+        id: r.id,
         started: iso(r.started_at),
         status: r.status,
         rows: r.row_count,
@@ -153,6 +154,38 @@ export function registerLabelsCommands(program: Command): void {
         error: r.error ?? '',
       })),
     );
+  });
+
+  common(
+    monitors
+      .command('report <run-id>')
+      .description("A run's window as a full drift report: per column the method, score, threshold and verdict")
+      .option('--html <file>', 'also write the self-contained HTML report (inline SVG plots of both distributions)'),
+  ).action(async (runId: string, opts) => {
+    const res = await api<{ monitor: string; run_id: string; window: Record<string, number>; report: Record<string, any> }>(opts, 'GET', `/monitor-runs/${encodeURIComponent(runId)}/drift-report`);
+    if (opts.html) {
+      const page = await fetch(`${serverUrl(opts).replace(/\/+$/, '')}/api/v1/monitor-runs/${encodeURIComponent(runId)}/drift-report.html`);
+      if (!page.ok) throw new Error(`${page.status}: ${await page.text()}`);
+      await writeFile(opts.html, await page.text()).catch((e: NodeJS.ErrnoException) => {
+        throw new Error(`--html ${opts.html}: cannot write the report: ${e.message}`);
+      });
+      if (!opts.json) process.stderr.write(`wrote ${opts.html}\n`);
+    }
+    if (opts.json) return printJson(res);
+    const r = res.report;
+    output(
+      opts,
+      res,
+      (r.columns as Array<Record<string, any>>).map((c) => ({
+        column: c.column,
+        type: c.type,
+        method: c.methodLabel ?? c.method,
+        score: typeof c.score === 'number' ? c.score.toPrecision(6) : '',
+        threshold: c.threshold ?? '',
+        verdict: c.drifted ? 'DRIFT' : c.score === null ? 'not tested' : 'ok',
+      })),
+    );
+    process.stdout.write(`${r.drifted ? 'Dataset drift' : 'No dataset drift'}: ${r.nDrifted} of ${r.nColumns} columns drifted (share ${Number(r.shareDrifted).toFixed(3)})\n`);
   });
 
   const alerts = program.command('alerts').description('Alert history');

@@ -5,13 +5,14 @@ import type { AuditSink } from '../core/audit.ts';
 import { LabelStore, validateLabels } from './performance/label-store.ts';
 import { MonitorStore } from './monitors/monitor-store.ts';
 import { parseMonitorSpec } from './monitors/monitor-spec.ts';
-import { executeMonitorRun, newMonitorRunId, type TrainingReferenceResolver } from './monitors/monitor-runner.ts';
+import { executeMonitorRun, monitorRunDriftReport, newMonitorRunId, type TrainingReferenceResolver } from './monitors/monitor-runner.ts';
 import { MonitorScheduler } from './monitors/monitor-scheduler.ts';
 import { observeFlat } from './monitors/observations.ts';
 import { evaluateAlerts } from './alerts/alert-evaluator.ts';
 import { WebhookRetrainTrigger, type RetrainTrigger } from './alerts/retrain-trigger.ts';
 import { driftReport } from './drift/index.ts';
 import type { AlertEvent, DriftEngine, InferenceWindowSource, Monitor, MonitorRun, RequestCounterSource } from './monitors/types.ts';
+import type { DriftReport } from './drift/types.ts';
 
 export interface MonitoringDeps {
   store: Store;
@@ -181,6 +182,20 @@ export class MonitoringService {
 
   getRun(runId: string): Promise<MonitorRun> {
     return this.monitors.run(runId);
+  }
+
+  /** A past run's window as a full drift report (with both distributions per column), for the HTML report. */
+  async runDriftReport(runId: string): Promise<{ monitor: Monitor; run: MonitorRun; report: DriftReport }> {
+    const run = await this.monitors.run(runId);
+    const monitor = await this.monitors.get(run.monitorId);
+    const report = await monitorRunDriftReport(monitor, run, {
+      source: this.deps.inferenceLog,
+      labels: this.labels,
+      drift: this.deps.drift ?? driftReport,
+      training: this.deps.training,
+      uploadedReference: (id) => this.monitors.getReference(id),
+    });
+    return { monitor, run, report };
   }
 
   async alerts(filter: { monitor?: string; rule?: string; status?: string; since?: number; limit?: number } = {}): Promise<AlertEvent[]> {

@@ -1,7 +1,7 @@
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { repoRoot, runPython, startPharosServer, type RunningServer } from '../support/server.ts';
@@ -132,5 +132,18 @@ describe('monitoring loop: serve → log → labels → monitor with a lineage r
     assert.equal(JSON.parse(history.out).runs[0].id, run.id);
     const alerts = await cli(['alerts', 'list', '--monitor', 'churn-loop', '--json']);
     assert.equal(JSON.parse(alerts.out).alerts[0].rule, 'drift');
+
+    // The run's window as a full report from the real inference log: same verdicts, both distributions, HTML too.
+    const htmlFile = join(mkdtempSync(join(tmpdir(), 'pharos-run-report-')), 'run.html');
+    const report = await cli(['monitors', 'report', run.id, '--html', htmlFile]);
+    assert.equal(report.code, 0, report.err);
+    assert.match(report.out, /^COLUMN\s+TYPE\s+METHOD\s+SCORE\s+THRESHOLD\s+VERDICT/m);
+    assert.match(report.out, /^age\s+num\S*\s.*DRIFT\s*$/m);
+    assert.match(report.out, /^income\s.*\sok\s*$/m);
+    assert.match(report.out, /Dataset drift: 2 of 3 columns drifted/);
+    const html = readFileSync(htmlFile, 'utf8');
+    assert.match(html, /monitor churn-loop/);
+    assert.match(html, /training dataset churn-train@/);
+    assert.equal((html.match(/<svg/g) ?? []).length >= 3, true, 'a plot per column');
   });
 });

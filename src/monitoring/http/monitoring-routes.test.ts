@@ -96,6 +96,25 @@ describe('monitoring HTTP API (/api/v1)', () => {
     assert.deepEqual(history.body.runs.map((r: { status: string }) => r.status), ['alerting', 'failed']);
     assert.equal((await call('GET', `/api/v1/monitors/${id}/runs?status=bogus`)).status, 400);
     assert.equal((await call('GET', `/api/v1/monitor-runs/${run.body.run.id}`)).body.run.results.window.rows, 20);
+    // The run's window as a full report, recomputed from the log: the same scores as the run, plus both distributions.
+    const report = await call('GET', `/api/v1/monitor-runs/${run.body.run.id}/drift-report`);
+    assert.equal(report.status, 200, JSON.stringify(report.body));
+    assert.deepEqual(report.body.window, { from: T0 + 30, to: T0 + 49, rows: 20 });
+    const byColumn = new Map(report.body.report.columns.map((c: { column: string }) => [c.column, c]));
+    for (const c of run.body.run.results.featureDrift.columns) assert.equal((byColumn.get(c.column) as { score: number }).score, c.score, c.column);
+    const amount = byColumn.get('amount') as { histogram: { kind: string; reference: number[]; current: number[] } };
+    assert.equal(amount.histogram.kind, 'numerical');
+    assert.equal(amount.histogram.reference.reduce((a, b) => a + b, 0), 30);
+    assert.equal(amount.histogram.current.reduce((a, b) => a + b, 0), 20);
+    const page = await app.inject({ method: 'GET', url: `/api/v1/monitor-runs/${run.body.run.id}/drift-report.html` });
+    assert.equal(page.statusCode, 200);
+    assert.match(page.headers['content-type'] as string, /^text\/html/);
+    assert.match(page.body, /monitor fraud-watch/);
+    assert.match(page.body, /<svg[^>]*>/);
+    const failedReport = await call('GET', `/api/v1/monitor-runs/${failed.body.run.id}/drift-report`);
+    assert.equal(failedReport.status, 400);
+    assert.match(failedReport.body.message, /failed \(.*none was uploaded.*\): it has no window/);
+    assert.equal((await call('GET', '/api/v1/monitor-runs/mr-nope/drift-report')).status, 404);
     const alerts = await call('GET', '/api/v1/alerts?monitor=fraud-watch&status=fired');
     assert.deepEqual(alerts.body.alerts.map((a: { rule: string }) => a.rule), ['slow']);
 

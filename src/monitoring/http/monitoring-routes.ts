@@ -3,6 +3,7 @@ import type { Pharos } from '../../app.ts';
 import type { AlertEvent, Monitor, MonitorRun } from '../monitors/types.ts';
 import { MAX_LABELS_PER_CALL } from '../performance/label-store.ts';
 import { invalidParameter } from '../../core/errors.ts';
+import { renderDriftReportHtml } from '../report/index.ts';
 
 const tags = ['monitoring'];
 const errorSchema = { type: 'object', properties: { error_code: { type: 'string' }, message: { type: 'string' } } } as const;
@@ -199,6 +200,31 @@ export const monitoringRoutes: FastifyPluginAsync<{ pharos: Pharos }> = async (a
     '/monitor-runs/:run_id',
     { schema: { tags, summary: 'One monitor run', params: { type: 'object', required: ['run_id'], properties: { run_id: { type: 'string', minLength: 1 } } }, response: { ...errors } } },
     async (req) => ({ run: nativeRun(await monitoring.getRun(req.params.run_id)) }),
+  );
+
+  const runParam = { type: 'object', required: ['run_id'], properties: { run_id: { type: 'string', minLength: 1 } } } as const;
+  app.get<{ Params: { run_id: string } }>(
+    '/monitor-runs/:run_id/drift-report',
+    { schema: { tags, summary: "A run's window as a full drift report (method, score, threshold, verdict and both histograms per column)", params: runParam, response: { ...errors } } },
+    async (req) => {
+      const { monitor, run, report } = await monitoring.runDriftReport(req.params.run_id);
+      return { monitor: monitor.name, run_id: run.id, window: { from: run.windowStart, to: run.windowEnd, rows: run.rowCount }, report };
+    },
+  );
+  app.get<{ Params: { run_id: string } }>(
+    '/monitor-runs/:run_id/drift-report.html',
+    { schema: { tags, summary: "The same report as a self-contained HTML page (inline SVG plots, no network)", params: runParam } },
+    async (req, reply) => {
+      const { monitor, run, report } = await monitoring.runDriftReport(req.params.run_id);
+      const window = `${new Date(run.windowStart!).toISOString()} – ${new Date(run.windowEnd!).toISOString()}, ${run.rowCount} rows`;
+      reply.type('text/html; charset=utf-8');
+      return renderDriftReportHtml(report, {
+        title: `Drift report: monitor ${monitor.name}, run ${run.id}`,
+        referenceName: run.results?.reference.source,
+        currentName: `deployment ${monitor.deployment}, ${window}`,
+        generatedAt: new Date(run.finishedAt),
+      });
+    },
   );
 
   app.get<{ Querystring: { monitor?: string; rule?: string; status?: string; since?: number; limit?: number } }>(

@@ -5,8 +5,9 @@ import { fitEstimator, realisedPerformance } from '../performance/window-perform
 import { dataQuality, errorRate, featureTable, inferFeatureKinds, latency, predictionTable, watchedFeatures } from './checks.ts';
 import { observeFlat, observeLogged } from './observations.ts';
 import { DEFAULT_SKETCH_ABOVE_ROWS, summarisedMonitorRun } from './window-summary.ts';
-import type { DriftOptions, DriftTable } from '../drift/types.ts';
-import type { DriftEngine, InferenceWindowSource, Monitor, MonitorRunResults, ObservedRow, RequestCounterSource, RequestCounters } from './types.ts';
+import { driftReport as defaultDrift } from '../drift/index.ts';
+import type { DriftOptions, DriftReport, DriftTable } from '../drift/types.ts';
+import type { DriftEngine, InferenceWindowSource, Monitor, MonitorRun, MonitorRunResults, ObservedRow, RequestCounterSource, RequestCounters } from './types.ts';
 
 /** Resolves the training data of the model version a deployment serves (model lineage: the run's dataset inputs). */
 export interface TrainingReferenceResolver {
@@ -134,11 +135,7 @@ export async function executeMonitorRun(monitor: Monitor, deps: RunnerDeps, now:
   // Columnar copies of the features, built once for the drift and data-quality checks.
   let tables: { reference: DriftTable; current: DriftTable } | undefined;
   const featureTables = () => (tables ??= { reference: featureTable(reference.rows, kinds), current: featureTable(current, kinds) });
-  const driftOptions: DriftOptions = {
-    ...(spec.drift?.driftShare !== undefined ? { driftShare: spec.drift.driftShare } : {}),
-    ...(spec.drift?.method !== undefined ? { method: spec.drift.method } : {}),
-    ...(spec.drift?.threshold !== undefined ? { threshold: spec.drift.threshold } : {}),
-  };
+  const driftOptions = driftOptionsOf(spec);
 
   if (checks.featureDrift) {
     if (!deps.drift) results.skipped.featureDrift = 'no drift engine configured';
@@ -260,6 +257,39 @@ export async function executeMonitorRun(monitor: Monitor, deps: RunnerDeps, now:
     m.concept_drift = detected ? 1 : 0;
   }
   return results;
+}
+
+function driftOptionsOf(spec: Monitor['spec']): DriftOptions {
+  return {
+    ...(spec.drift?.driftShare !== undefined ? { driftShare: spec.drift.driftShare } : {}),
+    ...(spec.drift?.method !== undefined ? { method: spec.drift.method } : {}),
+    ...(spec.drift?.threshold !== undefined ? { threshold: spec.drift.threshold } : {}),
+  };
+}
+
+/**
+ * The full drift report (per column: method, score, threshold, verdict and both distributions) of one past run's
+ * window against the monitor's reference, computed again from the inference log with the monitor's current spec.
+ */
+export async function monitorRunDriftReport(monitor: Monitor, run: MonitorRun, deps: RunnerDeps): Promise<DriftReport> {
+  if (run.status === 'running') throw invalidState(`monitor run ${run.id} is still running`);
+  if (!run.results) throw invalidState(`monitor run ${run.id} failed (${run.error ?? 'no results'}): it has no window to report on`);
+  if (run.results.approximate) {
+    throw invalidState(`monitor run ${run.id} summarised its ${run.rowCount} rows by sketches (${run.results.approximate.reason}); a full report needs the rows: its per-column scores and bounds are in the run's results`);
+  }
+  if (run.rowCount === 0 || run.windowStart === null || run.windowEnd === null) throw invalidState(`monitor run ${run.id} had an empty window`);
+  if (!deps.source) throw invalidState('no inference log is configured: monitors have no traffic to read');
+  const spec = monitor.spec;
+  const query = spec.window.type === 'count'
+    ? { deployment: monitor.deployment, to: run.windowEnd + 1, last: run.rowCount }
+    : { deployment: monitor.deployment, from: run.windowStart, to: run.windowEnd + 1 };
+  const current = (await deps.source.read(query)).map((r) => observeLogged(r, spec));
+  if (current.length === 0) throw invalidState(`the rows of monitor run ${run.id} are no longer in the inference log`);
+  const reference = await loadReference(monitor, deps);
+  if (reference.rows.length === 0) throw invalidState('the reference is empty');
+  const features = watchedFeatures(spec, reference.rows);
+  const kinds = inferFeatureKinds(reference.rows, features);
+  return (deps.drift ?? defaultDrift)(featureTable(reference.rows, kinds), featureTable(current, kinds), driftOptionsOf(spec));
 }
 
 export const newMonitorRunId = () => newId('mr-');
