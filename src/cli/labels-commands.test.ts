@@ -88,7 +88,8 @@ describe('pharos labels / monitors / alerts CLI', () => {
     const history = await pharos(['monitors', 'history', 'cli-watch', '--json'], server.url);
     assert.deepEqual(JSON.parse(history.stdout).runs.map((h: { id: string; status: string }) => [h.id, h.status]), [[r.id, r.status]]);
     const table = await pharos(['monitors', 'history', 'cli-watch'], server.url);
-    assert.match(table.stdout, /^STARTED\s+STATUS\s+ROWS/m);
+    assert.match(table.stdout, /^ID\s+STARTED\s+STATUS\s+ROWS/m);
+    assert.match(table.stdout, new RegExp(`^${r.id}\\s`, "m"));
 
     const alerts = await pharos(['alerts', 'list', '--monitor', 'cli-watch', '--json'], server.url);
     assert.deepEqual(JSON.parse(alerts.stdout), { alerts: [] });
