@@ -21,19 +21,31 @@ fi
 
 mp=$(free_port); pp=$(free_port)
 mkdir -p "$work/mlflow" "$work/pharos"
-"$VENV_BIN/mlflow" server --backend-store-uri "sqlite:///$work/mlflow/mlflow.db" --artifacts-destination "$work/mlflow/artifacts" \
+setsid "$VENV_BIN/mlflow" server --backend-store-uri "sqlite:///$work/mlflow/mlflow.db" --artifacts-destination "$work/mlflow/artifacts" \
   --host 127.0.0.1 --port "$mp" >"$work/mlflow.log" 2>&1 &
 mlflow_pid=$!
-node bin/pharos.js server --port "$pp" --data-dir "$work/pharos" >"$work/pharos.log" 2>&1 &
+setsid node bin/pharos.js server --port "$pp" --data-dir "$work/pharos" >"$work/pharos.log" 2>&1 &
 pharos_pid=$!
-trap 'kill $mlflow_pid $pharos_pid 2>/dev/null; pkill -P $mlflow_pid 2>/dev/null; true' EXIT
+trap 'kill -- -$mlflow_pid -$pharos_pid 2>/dev/null; true' EXIT
 wait_up "http://127.0.0.1:$mp"; wait_up "http://127.0.0.1:$pp"
 
 results="$work/results.jsonl"
+# CPU seconds (user+sys) used so far by every live process of a server's session (mlflow's workers included).
+server_cpu() {
+  local total=0 t
+  for pid in $(ps -o pid= -s "$1"); do
+    t=$(awk '{print $14+$15}' "/proc/$pid/stat" 2>/dev/null || echo 0); total=$((total + t))
+  done
+  awk -v t="$total" -v hz="$(getconf CLK_TCK)" 'BEGIN{printf "%.2f", t/hz}'
+}
 run_phase() { # system url phase args...
   local system=$1 url=$2; shift 2
   echo "  $system: $*" >&2
-  MLFLOW_HTTP_REQUEST_TIMEOUT=${BENCH_HTTP_TIMEOUT:-3600} MLFLOW_HTTP_REQUEST_MAX_RETRIES=0 GIT_PYTHON_REFRESH=quiet "$PY" bench/tracking/workload.py "$url" "$@" | grep "^{" | sed "s/^{/{\"system\": \"$system\", /" | tee -a "$results" >&2
+  local sid=$mlflow_pid; [ "$system" = pharos ] && sid=$pharos_pid
+  local c0; c0=$(server_cpu "$sid")
+  MLFLOW_HTTP_REQUEST_TIMEOUT=${BENCH_HTTP_TIMEOUT:-3600} MLFLOW_HTTP_REQUEST_MAX_RETRIES=0 GIT_PYTHON_REFRESH=quiet "$PY" bench/tracking/workload.py "$url" "$@" | grep "^{" | sed "s/^{/{\"system\": \"$system\", \"server_cpu\": CPU_PLACEHOLDER, /" >"$work/line.json"
+  local c1; c1=$(server_cpu "$sid")
+  sed "s/CPU_PLACEHOLDER/$(awk -v a="$c0" -v b="$c1" 'BEGIN{printf "%.2f", b-a}')/" "$work/line.json" | tee -a "$results" >&2
 }
 for system in mlflow pharos; do
   if [ $system = mlflow ]; then url="http://127.0.0.1:$mp"; db="$work/mlflow/mlflow.db"; else url="http://127.0.0.1:$pp"; db="$work/pharos/pharos.db"; fi
@@ -42,7 +54,9 @@ for system in mlflow pharos; do
   run_phase $system "$url" log_metric $SINGLE
   for n in $SEARCH_SIZES; do
     exp=$(MLFLOW_HTTP_REQUEST_MAX_RETRIES=0 "$PY" bench/tracking/workload.py "$url" seed_search "$n" "$db" $system | "$PY" -c 'import json,sys; print(json.load(sys.stdin)["experiment_id"])')
-    run_phase $system "$url" search "$exp" $REPEAT
+    # mlflow server takes minutes for one search over 100k runs: one timed search (after the warm-up) there.
+    rep=$REPEAT; [ "$n" -ge 100000 ] && rep=${BENCH_BIG_SEARCH_REPEAT:-1}
+    run_phase $system "$url" search "$exp" $rep
     sed -i "\$s/\"phase\": \"search\"/\"phase\": \"search $n runs\"/" "$results"
   done
   run_phase $system "$url" history $HISTORY $REPEAT
@@ -56,8 +70,8 @@ for r in rows:
     by.setdefault(r["phase"], {})[r["system"]] = r
 label = {"ingest_batch": "log_batch ingest", "log_metric": "single log_metric", "history": "get_metric_history"}
 print()
-print(f"| workload | mlflow server | pharos server | mlflow throughput | pharos throughput | speed-up |")
-print(f"|---|---:|---:|---:|---:|---:|")
+print(f"| workload | mlflow server | pharos server | mlflow throughput | pharos throughput | speed-up | server CPU mlflow / pharos | server CPU ratio |")
+print(f"|---|---:|---:|---:|---:|---:|---:|---:|")
 for phase, sysmap in by.items():
     m, p = sysmap.get("mlflow"), sysmap.get("pharos")
     if not m or not p: continue
@@ -69,5 +83,8 @@ for phase, sysmap in by.items():
         detail = f"{name} ({m['points']:,} points, x{m['count']})"
     else:
         detail = f"{name} ({m['count']:,} {unit})"
-    print(f"| {detail} | {m['seconds']:.2f} s | {p['seconds']:.2f} s | {m['count']/m['seconds']:,.1f} {unit}/s | {p['count']/p['seconds']:,.1f} {unit}/s | {m['seconds']/p['seconds']:.1f}x |")
+    print(f"| {detail} | {m['seconds']:.2f} s | {p['seconds']:.2f} s | {m['count']/m['seconds']:,.1f} {unit}/s | {p['count']/p['seconds']:,.1f} {unit}/s | {m['seconds']/p['seconds']:.1f}x | {m['server_cpu']:.2f} s / {p['server_cpu']:.2f} s | {m['server_cpu']/max(p['server_cpu'], 0.01):.1f}x |")
+print()
+print("Wall time includes the mlflow Python client's own work (building and serialising each request), the same for both")
+print("servers; server CPU is what each server's processes used during the workload (all of mlflow's workers included).")
 PYEOF

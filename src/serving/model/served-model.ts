@@ -79,10 +79,16 @@ export class ServedModel implements ModelInterface {
       // chunks, not behind the whole of this one.
       const results: Array<Record<string, Tensor>> = new Array(counts.length);
       let next = 0;
+      let failed = false;
       const lane = async () => {
-        while (next < counts.length) {
+        while (next < counts.length && !failed) {
           const i = next++;
-          results[i] = await this.batcher.submit({ rows: counts[i], feeds: Object.fromEntries(Object.keys(pieces).map((n) => [n, pieces[n][i]])) });
+          try {
+            results[i] = await this.batcher.submit({ rows: counts[i], feeds: Object.fromEntries(Object.keys(pieces).map((n) => [n, pieces[n][i]])) });
+          } catch (e) {
+            failed = true; // the request fails as a whole: its remaining chunks are not run
+            throw e;
+          }
         }
       };
       await Promise.all(Array.from({ length: Math.min(this.chunkWindow, counts.length) }, lane));
