@@ -86,5 +86,6 @@ for phase, sysmap in by.items():
     print(f"| {detail} | {m['seconds']:.2f} s | {p['seconds']:.2f} s | {m['count']/m['seconds']:,.1f} {unit}/s | {p['count']/p['seconds']:,.1f} {unit}/s | {m['seconds']/p['seconds']:.1f}x | {m['server_cpu']:.2f} s / {p['server_cpu']:.2f} s | {m['server_cpu']/max(p['server_cpu'], 0.01):.1f}x |")
 print()
 print("Wall time includes the mlflow Python client's own work (building and serialising each request), the same for both")
-print("servers; server CPU is what each server's processes used during the workload (all of mlflow's workers included).")
+print("servers; server CPU is what each server's processes used during the whole phase (all of mlflow's workers included),")
+print("untimed parts too: the warm-up search, and for the history the logging of the points before they are read.")
 PYEOF
