@@ -5,7 +5,7 @@ import { AuditLog } from './governance/index.ts';
 import { TrackingService } from './tracking/index.ts';
 import { RegistryService } from './registry/index.ts';
 import { ServingService, RegistryModelResolver, InferenceLogReader, servingOptionsFromEnv } from './serving/index.ts';
-import { MonitoringService, inferenceLogSource, lineageTrainingReference, servingRequestCounters } from './monitoring/index.ts';
+import { MonitoringService, inferenceLogSource, lineageTrainingReference, rolloutQualitySource, servingRequestCounters } from './monitoring/index.ts';
 
 export interface PharosConfig {
   /** Folder holding the embedded database and artifacts. Default ./pharos-data */
@@ -53,6 +53,8 @@ export async function createPharos(config: Partial<PharosConfig> = {}): Promise<
     training: lineageTrainingReference({ serving, registry, tracking }),
     requestCounters: servingRequestCounters(serving),
   });
+  // Canary rollouts compare accuracy once labels arrive: the same log joined to the labels monitors use.
+  serving.setRolloutQualitySource(rolloutQualitySource(new InferenceLogReader(join(dataDir, 'inference-log')), monitoring.labels));
   closers.push(() => serving.close());
   closers.push(async () => monitoring.stopScheduler());
   return {

@@ -22,7 +22,7 @@ export { renderDriftReportHtml, formatNumber, verdictOf, histogramSvg, type Html
 export * from './sketch/index.ts';
 export { MonitoringService, type MonitoringDeps } from './monitoring-service.ts';
 export { monitoringRoutes } from './http/monitoring-routes.ts';
-export { inferenceLogSource, rowRequestId, servingRequestCounters, type InferenceLogReaderLike, type ServingCountersLike } from './monitors/inference-source.ts';
+export { inferenceLogSource, rolloutQualitySource, rowRequestId, servingRequestCounters, type InferenceLogReaderLike, type ServingCountersLike } from './monitors/inference-source.ts';
 export { lineageTrainingReference, tableRows, type LineageServices } from './monitors/training-reference.ts';
 export type {
   AlertChannel,

@@ -31,7 +31,7 @@ export { parseMlflowScoringBody, parseOipBody, type PredictionRequest } from './
 export { mlflowPredictions, oipOutputs } from './inference/responses.ts';
 export { DynamicBatcher, DEFAULT_BATCHING, type BatchingOptions } from './inference/dynamic-batcher.ts';
 export { ServingService, readDeploymentSpec, type ServingDeps, type ServingOptions, type DeploymentSpec, type DeploymentUpdate, type DeploymentView, type DeploymentEvent, type PredictionResult } from './serving-service.ts';
-export { DEFAULT_ROLLOUT_POLICY, SlotStats, evaluateRollout, routeCanary, type RolloutPolicy, type RolloutDecision } from './rollout/rollout-policy.ts';
+export { DEFAULT_ROLLOUT_POLICY, SlotStats, evaluateRollout, routeCanary, type RolloutPolicy, type RolloutDecision, type RolloutQuality, type RolloutQualitySource } from './rollout/rollout-policy.ts';
 export {
   InferenceLogReader,
   InferenceLogWriter,

@@ -11,7 +11,7 @@ import { mlflowPredictions } from './inference/responses.ts';
 import type { BatchingOptions } from './inference/dynamic-batcher.ts';
 import type { Tensor } from './onnx/tensor.ts';
 import { toPlainArray } from './onnx/tensor.ts';
-import { DEFAULT_ROLLOUT_POLICY, SlotStats, evaluateRollout, routeCanary, type RolloutPolicy } from './rollout/rollout-policy.ts';
+import { DEFAULT_ROLLOUT_POLICY, SlotStats, evaluateRollout, routeCanary, type RolloutPolicy, type RolloutQuality, type RolloutQualitySource } from './rollout/rollout-policy.ts';
 import { InferenceLogWriter, type InferenceLogOptions } from './inference-log/inference-log.ts';
 import { ServingMetrics } from './serving-metrics.ts';
 
@@ -124,6 +124,12 @@ class Deployment {
   percent = 0;
   rolloutStartedAt: number | null = null;
   transitioning = false;
+  /** The rollout's realised accuracy per side (labels arrive late): refreshed in the background, read on each request. */
+  quality: RolloutQuality | null = null;
+  /** The rollout (its start) that `quality` belongs to. */
+  qualitySince: number | null = null;
+  qualityCheckedAt = 0;
+  qualityPending = false;
   /** History of an in-memory deployment (persisted ones read it from the store). */
   events: DeploymentEvent[] = [];
   constructor(
@@ -180,6 +186,7 @@ export class ServingService {
   readonly inferenceLog: InferenceLogWriter | null;
   private readonly options: ServingOptions;
   private closed = false;
+  private rolloutQuality: RolloutQualitySource | null = null;
 
   constructor(private readonly deps: ServingDeps) {
     this.options = deps.options ?? {};
@@ -532,12 +539,43 @@ export class ServingService {
     })();
   }
 
+  /**
+   * Where rollouts learn their realised accuracy once labels arrive (monitoring joins the inference log and the
+   * labels); without it rollouts are judged on errors and latency alone.
+   */
+  setRolloutQualitySource(source: RolloutQualitySource | null, refreshMs = 2000): void {
+    this.rolloutQuality = source;
+    this.qualityRefreshMs = refreshMs;
+  }
+  private qualityRefreshMs = 2000;
+
+  /** Re-reads a rollout's accuracy in the background, at most every `qualityRefreshMs`. */
+  private refreshQuality(d: Deployment): void {
+    const source = this.rolloutQuality;
+    const since = d.rolloutStartedAt;
+    if (!source || since === null || d.qualityPending) return;
+    if (d.qualitySince === since && Date.now() - d.qualityCheckedAt < this.qualityRefreshMs) return;
+    d.qualityPending = true;
+    source({ deployment: d.name, since })
+      .then((q) => {
+        d.quality = q;
+        d.qualitySince = since;
+      })
+      .catch(() => {}) // quality is advisory: a failed read leaves the last known value
+      .finally(() => {
+        d.qualityPending = false;
+        d.qualityCheckedAt = Date.now();
+      });
+  }
+
   /** Counts a candidate request and applies the rollout policy: rollback at once on a breach, promotion when earned. */
   private candidateOutcome(d: Deployment, slot: ModelSlot, ms: number, ok: boolean, _kind?: string): void {
     if (d.candidate !== slot) return;
     slot.stats.record(ms, ok);
     if (d.transitioning || d.rolloutStartedAt === null) return;
-    const decision = evaluateRollout(d.stable.stats, slot.stats, d.policy, d.rolloutStartedAt);
+    this.refreshQuality(d);
+    const quality = d.qualitySince === d.rolloutStartedAt ? d.quality : null;
+    const decision = evaluateRollout(d.stable.stats, slot.stats, d.policy, d.rolloutStartedAt, Date.now(), quality);
     if (decision.action === 'wait') return;
     d.transitioning = true;
     const act = decision.action === 'promote' ? this.promote(d.name, `automatic: ${decision.reason}`, 'pharos-rollout') : this.rollback(d.name, `automatic: ${decision.reason}`, 'pharos-rollout');

@@ -1,4 +1,5 @@
 import { WindowSummarizer, isSegmentedLog } from './window-summary.ts';
+import { normalizePrediction } from './observations.ts';
 import type { InferenceWindowQuery, InferenceWindowSource, LoggedInference, RequestCounterSource, RequestCounters } from './types.ts';
 
 /** The parts of serving's `InferenceLogReader` record that monitors read (structural, so serving stays free to grow it). */
@@ -74,5 +75,39 @@ export function servingRequestCounters(serving: ServingCountersLike): RequestCou
       if ((e as { code?: string }).code === 'RESOURCE_DOES_NOT_EXIST') return null;
       throw e;
     }
+  };
+}
+
+/** Realised accuracy of each side of a rollout, as serving's rollout policy reads it (structural: no import of serving). */
+export interface RolloutQualityLike {
+  stable: { labelled: number; accuracy: number };
+  candidate: { labelled: number; accuracy: number };
+}
+
+/**
+ * Joins a deployment's logged predictions since a rollout began to the labels that have arrived, and gives each
+ * side's accuracy: stable rows against canary and shadow rows (a shadow answers the same requests, so the same
+ * labels judge both). Classifiers only: predicted labels compared with true labels as strings; null when the
+ * predictions are not class labels (a regressor) or nothing is labelled yet.
+ */
+export function rolloutQualitySource(reader: InferenceLogReaderLike, labels: { get(ids: string[]): Promise<Map<string, string | number | boolean>> }) {
+  return async (q: { deployment: string; since: number }): Promise<RolloutQualityLike | null> => {
+    const rows = await reader.read({ deployment: q.deployment, fromMs: q.since });
+    const ids = rows.map((r) => rowRequestId(r.requestId, r.rowIndex));
+    const found = ids.length ? await labels.get([...new Set(ids)]) : new Map<string, string | number | boolean>();
+    const sides = { stable: { labelled: 0, correct: 0 }, candidate: { labelled: 0, correct: 0 } };
+    for (let i = 0; i < rows.length; i++) {
+      const truth = found.get(ids[i]);
+      if (truth === undefined) continue;
+      const predicted = normalizePrediction(rows[i].prediction, { task: 'multiclass' })?.label;
+      if (predicted === undefined) continue;
+      if (typeof predicted === 'number' && !Number.isInteger(predicted)) return null; // a regressor: accuracy means nothing
+      const side = rows[i].role === 'stable' ? sides.stable : sides.candidate;
+      side.labelled++;
+      if (String(predicted) === String(truth)) side.correct++;
+    }
+    if (sides.stable.labelled === 0 && sides.candidate.labelled === 0) return null;
+    const acc = (s: { labelled: number; correct: number }) => ({ labelled: s.labelled, accuracy: s.labelled === 0 ? 0 : s.correct / s.labelled });
+    return { stable: acc(sides.stable), candidate: acc(sides.candidate) };
   };
 }

@@ -107,3 +107,30 @@ test('after a restart the server loads its deployments again and answers', async
     await second.close();
   }
 });
+
+test('once labels arrive, a canary whose accuracy falls below stable is rolled back with the reason', async () => {
+  const candidate = join(dir, 'classifier-candidate.onnx');
+  writeFileSync(candidate, zipMapClassifier({ classLabels: ['no', 'yes'] }));
+  const policy = { min_requests: 100_000, min_labelled: 10, max_accuracy_drop: 0.05, max_latency_ratio: 1000, latency_slack_ms: 60_000 };
+  assert.equal((await call('POST', '/api/v1/deployments', { name: 'acc', model_uri: classifier, canary_uri: candidate, canary_percent: 50, policy })).status, 201);
+  pharos.serving.setRolloutQualitySource(pharos.serving['rolloutQuality'], 0); // judge on every request, not every 2 s
+  const send = (i: number) => call('POST', '/deployments/acc/invocations', { inputs: [[i % 3, (i * 7) % 5]] });
+  for (let i = 0; i < 60; i++) assert.equal((await send(i)).status, 200);
+  // Late ground truth: stable's answers were right, the canary's wrong.
+  const log = await call('GET', '/api/v1/deployments/acc/inference-log?last=1000');
+  const rows = log.json.rows as Array<{ request_id: string; role: string; prediction: { label: number } }>;
+  assert.ok(rows.filter((r) => r.role === 'canary').length >= 10 && rows.filter((r) => r.role === 'stable').length >= 10, 'both sides served');
+  const labels = rows.map((r) => ({ request_id: r.request_id, label: r.role === 'stable' ? r.prediction.label : 1 - r.prediction.label }));
+  assert.equal((await call('POST', '/api/v1/labels', labels)).status, 200);
+  let d: any;
+  for (let i = 60; i < 400; i++) {
+    await send(i);
+    d = (await call('GET', '/api/v1/deployments/acc')).json.deployment;
+    if (!d.candidate) break;
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  assert.equal(d.candidate, null, 'the canary was not rolled back');
+  const rollback = d.history.at(-1);
+  assert.equal(rollback.action, 'rollback');
+  assert.match(rollback.reason, /^automatic: candidate accuracy 0\.00% on \d+ labelled requests is below stable's 100\.00% \(\d+ labelled\) - 5\.00 points$/);
+});

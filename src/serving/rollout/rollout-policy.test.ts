@@ -48,3 +48,16 @@ test('SlotStats keeps a window of recent latencies for its quantiles', () => {
   assert.equal(s.quantile(0.5), 2);
   assert.equal(s.requests, 8);
 });
+
+test('once enough labels arrive on both sides, lower candidate accuracy rolls back; fewer labels are not judged', () => {
+  const q = (stableAcc: number, candAcc: number, n: number) => ({ stable: { labelled: n, accuracy: stableAcc }, candidate: { labelled: n, accuracy: candAcc } });
+  const p = { ...policy, minLabelled: 30, maxAccuracyDrop: 0.02 };
+  const worse = evaluateRollout(stats(100, 1), stats(10, 1), p, 0, 1000, q(0.9, 0.85, 30));
+  assert.equal(worse.action, 'rollback');
+  assert.match((worse as { reason: string }).reason, /candidate accuracy 85\.00% on 30 labelled requests is below stable's 90\.00% \(30 labelled\) - 2\.00 points/);
+  assert.deepEqual(evaluateRollout(stats(100, 1), stats(10, 1), p, 0, 1000, q(0.9, 0.85, 29)), { action: 'wait' });
+  assert.deepEqual(evaluateRollout(stats(100, 1), stats(10, 1), p, 0, 1000, q(0.9, 0.89, 30)), { action: 'wait' });
+  const promoted = evaluateRollout(stats(100, 1), stats(60, 1), p, 0, 1000, q(0.9, 0.91, 40));
+  assert.equal(promoted.action, 'promote');
+  assert.match((promoted as { reason: string }).reason, /accuracy 91\.00% vs stable 90\.00% on 40\/40 labelled requests/);
+});

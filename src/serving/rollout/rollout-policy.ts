@@ -14,7 +14,20 @@ export interface RolloutPolicy {
   latencySlackMs: number;
   /** Candidate requests needed before a breach is judged (an error rate over 3 requests says little). */
   minRequestsForBreach: number;
+  /** Once labels arrive: candidate accuracy may be this much below stable's (absolute, 0.02 = two points). */
+  maxAccuracyDrop: number;
+  /** Labelled requests each side needs before accuracy is compared. */
+  minLabelled: number;
 }
+
+/** Realised accuracy of each side of a rollout on the requests whose labels have arrived. */
+export interface RolloutQuality {
+  stable: { labelled: number; accuracy: number };
+  candidate: { labelled: number; accuracy: number };
+}
+
+/** Computes a rollout's realised quality from the inference log and late labels (the monitoring side provides it). */
+export type RolloutQualitySource = (q: { deployment: string; since: number }) => Promise<RolloutQuality | null>;
 
 export const DEFAULT_ROLLOUT_POLICY: RolloutPolicy = {
   autoPromote: true,
@@ -24,6 +37,8 @@ export const DEFAULT_ROLLOUT_POLICY: RolloutPolicy = {
   maxLatencyRatio: 1.5,
   latencySlackMs: 10,
   minRequestsForBreach: 30,
+  maxAccuracyDrop: 0.02,
+  minLabelled: 30,
 };
 
 /** Request counts, errors and a window of recent latencies for one side of a rollout. */
@@ -68,7 +83,14 @@ export type RolloutDecision = { action: 'wait' } | { action: 'promote' | 'rollba
  * Judges a rollout after each candidate request: a breach rolls back at once; a candidate that has served
  * enough requests for long enough within the bounds is promoted.
  */
-export function evaluateRollout(stable: SlotStats, candidate: SlotStats, policy: RolloutPolicy, startedAt: number, now = Date.now()): RolloutDecision {
+export function evaluateRollout(stable: SlotStats, candidate: SlotStats, policy: RolloutPolicy, startedAt: number, now = Date.now(), quality: RolloutQuality | null = null): RolloutDecision {
+  const judged = quality !== null && quality.stable.labelled >= policy.minLabelled && quality.candidate.labelled >= policy.minLabelled;
+  if (judged && quality.candidate.accuracy < quality.stable.accuracy - policy.maxAccuracyDrop) {
+    return {
+      action: 'rollback',
+      reason: `candidate accuracy ${(quality.candidate.accuracy * 100).toFixed(2)}% on ${quality.candidate.labelled} labelled requests is below stable's ${(quality.stable.accuracy * 100).toFixed(2)}% (${quality.stable.labelled} labelled) - ${(policy.maxAccuracyDrop * 100).toFixed(2)} points`,
+    };
+  }
   if (candidate.requests >= policy.minRequestsForBreach) {
     const allowedErrorRate = stable.errorRate + policy.maxErrorRateIncrease;
     if (candidate.errorRate > allowedErrorRate) {
@@ -89,7 +111,8 @@ export function evaluateRollout(stable: SlotStats, candidate: SlotStats, policy:
     const s = candidate.snapshot();
     return {
       action: 'promote',
-      reason: `candidate served ${s.requests} requests over ${Math.round((now - startedAt) / 1000)} s within bounds (error rate ${(s.errorRate * 100).toFixed(2)}%, p99 ${s.p99Ms.toFixed(2)} ms; stable ${(stable.errorRate * 100).toFixed(2)}%, p99 ${stable.quantile(0.99).toFixed(2)} ms)`,
+      reason: `candidate served ${s.requests} requests over ${Math.round((now - startedAt) / 1000)} s within bounds (error rate ${(s.errorRate * 100).toFixed(2)}%, p99 ${s.p99Ms.toFixed(2)} ms; stable ${(stable.errorRate * 100).toFixed(2)}%, p99 ${stable.quantile(0.99).toFixed(2)} ms)` +
+        (judged ? `; accuracy ${(quality.candidate.accuracy * 100).toFixed(2)}% vs stable ${(quality.stable.accuracy * 100).toFixed(2)}% on ${quality.candidate.labelled}/${quality.stable.labelled} labelled requests` : ''),
     };
   }
   return { action: 'wait' };
