@@ -543,11 +543,11 @@ export class ServingService {
    * Where rollouts learn their realised accuracy once labels arrive (monitoring joins the inference log and the
    * labels); without it rollouts are judged on errors and latency alone.
    */
-  setRolloutQualitySource(source: RolloutQualitySource | null, refreshMs = 2000): void {
+  setRolloutQualitySource(source: RolloutQualitySource | null): void {
     this.rolloutQuality = source;
-    this.qualityRefreshMs = refreshMs;
   }
-  private qualityRefreshMs = 2000;
+  /** How often a rollout's accuracy is re-read at most (default 2 s; 0 = on every candidate request). */
+  qualityRefreshMs = 2000;
 
   /** Re-reads a rollout's accuracy in the background, at most every `qualityRefreshMs`. */
   private refreshQuality(d: Deployment): void {

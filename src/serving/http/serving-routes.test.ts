@@ -113,7 +113,7 @@ test('once labels arrive, a canary whose accuracy falls below stable is rolled b
   writeFileSync(candidate, zipMapClassifier({ classLabels: ['no', 'yes'] }));
   const policy = { min_requests: 100_000, min_labelled: 10, max_accuracy_drop: 0.05, max_latency_ratio: 1000, latency_slack_ms: 60_000 };
   assert.equal((await call('POST', '/api/v1/deployments', { name: 'acc', model_uri: classifier, canary_uri: candidate, canary_percent: 50, policy })).status, 201);
-  pharos.serving.setRolloutQualitySource(pharos.serving['rolloutQuality'], 0); // judge on every request, not every 2 s
+  pharos.serving.qualityRefreshMs = 0; // judge on every candidate request, not every 2 s
   const send = (i: number) => call('POST', '/deployments/acc/invocations', { inputs: [[i % 3, (i * 7) % 5]] });
   for (let i = 0; i < 60; i++) assert.equal((await send(i)).status, 200);
   // Late ground truth: stable's answers were right, the canary's wrong.
