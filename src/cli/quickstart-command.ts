@@ -232,6 +232,7 @@ export async function runQuickstart(opts: QuickstartOptions): Promise<Quickstart
     if (r.latency) lines.push(`latency p50 ${r.latency.p50Ms.toFixed(2)} ms, p99 ${r.latency.p99Ms.toFixed(2)} ms`);
     for (const a of alerts) lines.push(`alert ${a}`);
     lines.push(`look: ${base}/api/v1/monitor-runs/${run.id}`);
+    if (r.featureDrift && !r.approximate) lines.push(`drift report with plots: ${base}/api/v1/monitor-runs/${run.id}/drift-report.html   (or: pharos monitors report ${run.id} --html drift.html)`);
   };
 
   let production: TrafficData = { records: [], labels: [] };

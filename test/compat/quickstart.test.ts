@@ -80,6 +80,12 @@ describe('pharos quickstart (npm start) runs the loop on a fresh server', { skip
     assert.equal(typeof drifted.estimatedAccuracy, 'number', 'CBPE estimate from the training reference');
     const history = await get(`/api/v1/monitors/${s.monitor}/runs`);
     assert.ok(history.runs.some((r: any) => r.id === drifted.id && r.status === 'alerting'));
+    // The drifted window's report, with plots, as the quickstart's link shows it.
+    const page = await fetch(`${server.url}/api/v1/monitor-runs/${drifted.id}/drift-report.html`);
+    assert.equal(page.status, 200);
+    const html = await page.text();
+    assert.match(html, /mean_radius/);
+    assert.match(html, /Dataset drift detected|No dataset drift/);
 
     // The canary ended with an automatic decision and its reason in the routing history.
     const rollout = s.rollout!;
