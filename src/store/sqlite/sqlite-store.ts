@@ -37,7 +37,7 @@ export async function openSqliteStore(path: string): Promise<Store> {
 class SqliteStoreDialect extends SqliteDialect {
   readonly #sqlite: BetterSqlite3.Database;
   constructor(sqlite: BetterSqlite3.Database) {
-    super({ database: sqlite });
+    super({ database: withStatementCache(sqlite) });
     this.#sqlite = sqlite;
   }
   override createDriver(): Driver {
@@ -46,6 +46,33 @@ class SqliteStoreDialect extends SqliteDialect {
       override async rollbackTransaction(connection: DatabaseConnection): Promise<void> {
         if (sqlite.inTransaction) await super.rollbackTransaction(connection);
       }
-    })({ database: sqlite });
+    })({ database: withStatementCache(sqlite) });
   }
+}
+
+/**
+ * Kysely prepares every query anew; SQLite parsing a 500-row INSERT costs about as much as running it. The same SQL
+ * text reuses its prepared statement (least recently used ones dropped past `max`). Safe because better-sqlite3 runs
+ * one statement at a time and nothing here iterates a statement while another query runs.
+ */
+function withStatementCache(db: BetterSqlite3.Database, max = 256): BetterSqlite3.Database {
+  const cache = new Map<string, BetterSqlite3.Statement>();
+  const prepare = (sql: string): BetterSqlite3.Statement => {
+    let statement = cache.get(sql);
+    if (statement) {
+      cache.delete(sql);
+    } else {
+      statement = db.prepare(sql);
+      if (cache.size >= max) cache.delete(cache.keys().next().value as string);
+    }
+    cache.set(sql, statement);
+    return statement;
+  };
+  return new Proxy(db, {
+    get(target, prop) {
+      if (prop === 'prepare') return prepare;
+      const value = Reflect.get(target, prop, target);
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  });
 }
