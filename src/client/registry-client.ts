@@ -3,6 +3,7 @@
  * Errors come back as `RegistryClientError` carrying the server's MLflow-style `error_code`.
  */
 import type { NativeModelVersion, NativeRegisteredModel } from '../registry/index.ts';
+import { nativeRequest, type QueryValue } from './native-http.ts';
 
 export type { NativeModelVersion as ModelVersionInfo, NativeRegisteredModel as RegisteredModelInfo };
 
@@ -34,30 +35,8 @@ export class RegistryClient {
     this.base = baseUrl.replace(/\/+$/, '');
   }
 
-  private async request<T>(method: string, path: string, body?: unknown, query?: Record<string, string | string[] | number | undefined>): Promise<T> {
-    const url = new URL(`${this.base}/api/v1${path}`);
-    for (const [k, v] of Object.entries(query ?? {})) {
-      if (v === undefined) continue;
-      for (const item of Array.isArray(v) ? v : [v]) url.searchParams.append(k, String(item));
-    }
-    const res = await this.fetchImpl(url, {
-      method,
-      headers: body === undefined ? this.headers : { ...this.headers, 'content-type': 'application/json' },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const text = await res.text();
-    let json: any = undefined;
-    if (text) {
-      try {
-        json = JSON.parse(text);
-      } catch {
-        json = undefined;
-      }
-    }
-    if (!res.ok) {
-      throw new RegistryClientError(res.status, json?.error_code ?? `HTTP_${res.status}`, json?.message ?? (text || res.statusText));
-    }
-    return json as T;
+  private request<T>(method: string, path: string, body?: unknown, query?: Record<string, QueryValue>): Promise<T> {
+    return nativeRequest<T>({ base: this.base, fetchImpl: this.fetchImpl, headers: this.headers }, (status, code, message) => new RegistryClientError(status, code, message), method, path, body, query);
   }
 
   private static seg(s: string | number): string {
