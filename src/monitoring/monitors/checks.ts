@@ -146,3 +146,27 @@ export function errorRate(rows: ObservedRow[]): number {
   if (rows.length === 0) return 0;
   return rows.filter((r) => r.error).length / rows.length;
 }
+
+/** Data quality as flat metrics for alert rules: each column's shares, and the worst column's under `.max`. */
+export function dataQualityMetrics(quality: Record<string, ColumnQuality>): Record<string, number> {
+  const m: Record<string, number> = {};
+  let maxMissing = 0;
+  let maxNew = 0;
+  let maxOut = 0;
+  for (const [col, q] of Object.entries(quality)) {
+    m[`data_quality.${col}.missing_share`] = q.missingShare;
+    maxMissing = Math.max(maxMissing, q.missingShare);
+    if (q.newCategoryShare !== undefined) {
+      m[`data_quality.${col}.new_category_share`] = q.newCategoryShare;
+      maxNew = Math.max(maxNew, q.newCategoryShare);
+    }
+    if (q.outOfRangeShare !== undefined) {
+      m[`data_quality.${col}.out_of_range_share`] = q.outOfRangeShare;
+      maxOut = Math.max(maxOut, q.outOfRangeShare);
+    }
+  }
+  m['data_quality.missing_share.max'] = maxMissing;
+  m['data_quality.new_category_share.max'] = maxNew;
+  m['data_quality.out_of_range_share.max'] = maxOut;
+  return m;
+}

@@ -2,7 +2,7 @@ import { newId } from '../../core/ids.ts';
 import { invalidState } from '../../core/errors.ts';
 import type { LabelStore } from '../performance/label-store.ts';
 import { fitEstimator, realisedPerformance } from '../performance/window-performance.ts';
-import { dataQuality, errorRate, featureTable, inferFeatureKinds, latency, predictionTable, watchedFeatures } from './checks.ts';
+import { dataQuality, dataQualityMetrics, errorRate, featureTable, inferFeatureKinds, latency, predictionTable, watchedFeatures } from './checks.ts';
 import { observeFlat, observeLogged } from './observations.ts';
 import { DEFAULT_SKETCH_ABOVE_ROWS, summarisedMonitorRun } from './window-summary.ts';
 import { driftReport as defaultDrift } from '../drift/index.ts';
@@ -173,24 +173,7 @@ export async function executeMonitorRun(monitor: Monitor, deps: RunnerDeps, now:
   if (checks.dataQuality) {
     const dq = dataQuality(featureTables().reference, featureTables().current);
     results.dataQuality = dq;
-    let maxMissing = 0;
-    let maxNew = 0;
-    let maxOut = 0;
-    for (const [col, q] of Object.entries(dq)) {
-      m[`data_quality.${col}.missing_share`] = q.missingShare;
-      maxMissing = Math.max(maxMissing, q.missingShare);
-      if (q.newCategoryShare !== undefined) {
-        m[`data_quality.${col}.new_category_share`] = q.newCategoryShare;
-        maxNew = Math.max(maxNew, q.newCategoryShare);
-      }
-      if (q.outOfRangeShare !== undefined) {
-        m[`data_quality.${col}.out_of_range_share`] = q.outOfRangeShare;
-        maxOut = Math.max(maxOut, q.outOfRangeShare);
-      }
-    }
-    m['data_quality.missing_share.max'] = maxMissing;
-    m['data_quality.new_category_share.max'] = maxNew;
-    m['data_quality.out_of_range_share.max'] = maxOut;
+    Object.assign(m, dataQualityMetrics(dq));
   }
 
   if (checks.latency) {

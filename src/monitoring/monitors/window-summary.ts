@@ -26,7 +26,7 @@ import {
   type DistributionSide, type SketchDriftReport,
 } from '../drift/sketch-drift.ts';
 import type { DriftOptions, DriftTable, TypedDriftColumn } from '../drift/types.ts';
-import { inferFeatureKinds, watchedFeatures, featureTable, predictionTable, type FeatureKind } from './checks.ts';
+import { dataQualityMetrics, inferFeatureKinds, watchedFeatures, featureTable, predictionTable, type FeatureKind } from './checks.ts';
 import { normalizePrediction } from './observations.ts';
 import type { ColumnQuality, InferenceWindowQuery, MonitorRunResults, MonitorSpec, ObservedRow, RequestCounters } from './types.ts';
 
@@ -595,24 +595,7 @@ export async function summarisedMonitorRun(input: SummarisedRunInput): Promise<M
   if (checks.dataQuality) {
     const { quality } = summaryDataQuality(refSummary ?? referenceTable(), summary);
     results.dataQuality = quality;
-    let maxMissing = 0;
-    let maxNew = 0;
-    let maxOut = 0;
-    for (const [col, q] of Object.entries(quality)) {
-      m[`data_quality.${col}.missing_share`] = q.missingShare;
-      maxMissing = Math.max(maxMissing, q.missingShare);
-      if (q.newCategoryShare !== undefined) {
-        m[`data_quality.${col}.new_category_share`] = q.newCategoryShare;
-        maxNew = Math.max(maxNew, q.newCategoryShare);
-      }
-      if (q.outOfRangeShare !== undefined) {
-        m[`data_quality.${col}.out_of_range_share`] = q.outOfRangeShare;
-        maxOut = Math.max(maxOut, q.outOfRangeShare);
-      }
-    }
-    m['data_quality.missing_share.max'] = maxMissing;
-    m['data_quality.new_category_share.max'] = maxNew;
-    m['data_quality.out_of_range_share.max'] = maxOut;
+    Object.assign(m, dataQualityMetrics(quality));
   }
 
   if (checks.latency) {
