@@ -109,20 +109,8 @@ export function exactNumericSide(raw: ArrayLike<number>): NumericSide {
 
 /** A sketched numerical side: KLL for the CDF, moments for count/mean/variance, a capped probe for few-valued columns. */
 export function sketchNumericSide(sketch: KllSketch, moments: NumericMoments, probe: CategoryCounts | null): NumericSide {
-  const state = sketch.toJSON();
-  const pairs: Array<[number, number]> = [];
-  state.levels.forEach((level, h) => {
-    for (const v of level) pairs.push([v, 2 ** h]);
-  });
-  pairs.sort((a, b) => a[0] - b[0]);
-  const values = new Float64Array(pairs.length);
-  const cumulative = new Float64Array(pairs.length);
-  let running = 0;
-  pairs.forEach(([v, w], i) => {
-    values[i] = v;
-    running += w;
-    cumulative[i] = running;
-  });
+  const { values, cumulative } = sketch.view();
+  const running = cumulative.length ? cumulative[cumulative.length - 1] : 0;
   const n = moments.count;
   return {
     kind: 'numerical', count: n, missing: moments.missing + moments.infinite, values, cumulative, totalWeight: running,

@@ -153,7 +153,11 @@ export class KllSketch {
     return this;
   }
 
-  private view(): { values: Float64Array; cumulative: Float64Array } {
+  /**
+   * The retained items in order with their cumulative weights (an item at level h weighs 2^h): the sketch's
+   * approximate CDF. Cached until the sketch changes; callers must not modify the arrays.
+   */
+  view(): { values: Float64Array; cumulative: Float64Array } {
     if (this.sortedView) return this.sortedView;
     const pairs: Array<[number, number]> = [];
     for (let h = 0; h < this.levels.length; h++) for (const v of this.levels[h]) pairs.push([v, 2 ** h]);
