@@ -90,9 +90,10 @@ export interface RolloutQualityLike {
  * labels judge both). Classifiers only: predicted labels compared with true labels as strings; null when the
  * predictions are not class labels (a regressor) or nothing is labelled yet.
  */
-export function rolloutQualitySource(reader: InferenceLogReaderLike, labels: { get(ids: string[]): Promise<Map<string, string | number | boolean>> }) {
+export function rolloutQualitySource(reader: InferenceLogReaderLike, labels: { get(ids: string[]): Promise<Map<string, string | number | boolean>> }, maxRows = 50_000) {
   return async (q: { deployment: string; since: number }): Promise<RolloutQualityLike | null> => {
-    const rows = await reader.read({ deployment: q.deployment, fromMs: q.since });
+    // Re-read every few seconds during a rollout: the newest `maxRows` rows bound the cost of a long, busy one.
+    const rows = await reader.read({ deployment: q.deployment, fromMs: q.since, last: maxRows });
     const ids = rows.map((r) => rowRequestId(r.requestId, r.rowIndex));
     const found = ids.length ? await labels.get([...new Set(ids)]) : new Map<string, string | number | boolean>();
     const sides = { stable: { labelled: 0, correct: 0 }, candidate: { labelled: 0, correct: 0 } };
