@@ -75,13 +75,16 @@ export const oipRoutes: FastifyPluginAsync<{ serving: ServingService }> = async 
   app.get<{ Params: { name: string } }>('/models/:name/ready', { schema: hide }, async (req, reply) => ready(req.params.name, undefined, reply));
   app.get<{ Params: { name: string; version: string } }>('/models/:name/versions/:version/ready', { schema: hide }, async (req, reply) => ready(req.params.name, req.params.version, reply));
 
-  const infer = async (req: FastifyRequest, name: string, version?: string) => {
-    const body = req.body as { id?: unknown } | undefined;
-    const parsed = parseOipBody(body);
-    const requestId = typeof body?.id === 'string' && body.id ? body.id : ((req.headers['x-request-id'] as string | undefined) ?? randomUUID());
-    const result = await serving.predict(name, parsed, { version, requestId, protocol: 'oip' });
-    return { model_name: name, model_version: result.model.versionLabel, id: requestId, outputs: oipOutputs(result.outputs, result.model.onnx.zipMaps) };
-  };
+  const infer = (req: FastifyRequest, name: string, version?: string) => oipInfer(serving, name, version, req.body, req.headers['x-request-id'] as string | undefined);
   app.post<{ Params: { name: string } }>('/models/:name/infer', { schema: hide }, async (req) => infer(req, req.params.name));
   app.post<{ Params: { name: string; version: string } }>('/models/:name/versions/:version/infer', { schema: hide }, async (req) => infer(req, req.params.name, req.params.version));
 };
+
+/** One OIP inference: the body as parsed JSON, the answer as the protocol's JSON (shared with the fast path). */
+export async function oipInfer(serving: ServingService, name: string, version: string | undefined, body: unknown, headerRequestId?: string) {
+  const parsed = parseOipBody(body);
+  const id = (body as { id?: unknown } | undefined)?.id;
+  const requestId = typeof id === 'string' && id ? id : (headerRequestId ?? randomUUID());
+  const result = await serving.predict(name, parsed, { version, requestId, protocol: 'oip' });
+  return { model_name: name, model_version: result.model.versionLabel, id: requestId, outputs: oipOutputs(result.outputs, result.model.onnx.zipMaps) };
+}

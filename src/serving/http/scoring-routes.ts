@@ -18,7 +18,11 @@ export async function scoreMlflow(serving: ServingService, name: string, req: Fa
   if (ct.includes('json')) parsed = parseMlflowScoringBody(req.body);
   else if (ct.includes('csv')) parsed = parseCsvBody(await bodyText(req.body));
   else throw invalidParameter(`Content type '${ct}' is not supported: send application/json (dataframe_split, dataframe_records, instances or inputs) or text/csv`);
-  const requestId = req.headers['x-request-id'] as string | undefined;
+  return mlflowScore(serving, name, parsed, req.headers['x-request-id'] as string | undefined);
+}
+
+/** One MLflow scoring request, parsed: `{predictions}` (shared with the fast path). */
+export async function mlflowScore(serving: ServingService, name: string, parsed: PredictionRequest, requestId?: string) {
   const result = await serving.predict(name, parsed, { requestId, protocol: 'mlflow' });
   return { predictions: mlflowPredictions(result.outputs, result.model.onnx.zipMaps, result.rows) };
 }

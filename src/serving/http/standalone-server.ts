@@ -1,10 +1,12 @@
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import { createServer } from 'node:http';
 import { Registry, collectDefaultMetrics } from 'prom-client';
 import { isPharosError } from '../../core/errors.ts';
 import { VERSION } from '../../version.ts';
 import type { ServingService } from '../serving-service.ts';
 import { oipRoutes } from './oip-routes.ts';
 import { scoreMlflow } from './scoring-routes.ts';
+import { inferenceFastPath, oipInferTarget, type InferenceRouter } from './fast-path.ts';
 
 /** MLflow scoring server's error shape: `{error_code, message}`; bad input is always a 4xx. */
 function scoringErrorHandler(err: FastifyError | Error, req: FastifyRequest, reply: FastifyReply): void {
@@ -19,8 +21,18 @@ function scoringErrorHandler(err: FastifyError | Error, req: FastifyRequest, rep
  * The server of a standalone `pharos serve`: one deployment, answered at the root like `mlflow models serve`
  * (POST /invocations, GET /ping, /health, /version) and over Open Inference Protocol v2 (/v2/...), with /metrics.
  */
-export async function buildStandaloneServer(serving: ServingService, deployment: string, opts: { logger?: boolean | object } = {}): Promise<FastifyInstance> {
-  const app = Fastify({ logger: opts.logger ?? false, bodyLimit: 64 * 1024 * 1024, routerOptions: { ignoreTrailingSlash: true } });
+export async function buildStandaloneServer(serving: ServingService, deployment: string, opts: { logger?: boolean | object; bodyLimit?: number } = {}): Promise<FastifyInstance> {
+  const bodyLimit = opts.bodyLimit ?? 64 * 1024 * 1024;
+  // The two prediction routes are answered before Fastify (see fast-path.ts); Fastify serves the rest.
+  const route: InferenceRouter = (path) => (path === '/invocations' || path === '/invocations/' ? { protocol: 'mlflow', deployment } : oipInferTarget(path, '/v2'));
+  let fast: ReturnType<typeof inferenceFastPath> | null = null;
+  const app = Fastify({
+    logger: opts.logger ?? false,
+    bodyLimit,
+    routerOptions: { ignoreTrailingSlash: true },
+    serverFactory: (handler) => createServer((req, res) => fast?.(req, res) || handler(req, res)),
+  });
+  fast = inferenceFastPath(serving, route, { bodyLimit, onError: (err) => app.log.error({ err }, 'inference error') });
   app.removeContentTypeParser('application/json');
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (_req, body, done) => {
     const text = (body as string).trim();
