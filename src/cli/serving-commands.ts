@@ -1,12 +1,13 @@
 import type { Command } from 'commander';
 import cluster from 'node:cluster';
+import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 import { openStore, defaultStoreUri } from '../store/index.ts';
 import { LocalArtifactStore } from '../artifacts/index.ts';
 import { AuditLog } from '../governance/index.ts';
 import { TrackingService } from '../tracking/index.ts';
 import { RegistryService } from '../registry/index.ts';
-import { ServingService, RegistryModelResolver, HttpModelResolver, buildStandaloneServer, readDeploymentSpec, type ModelResolver } from '../serving/index.ts';
+import { ServingService, RegistryModelResolver, HttpModelResolver, buildStandaloneServer, readDeploymentSpec, serveClusterMetrics, type ModelResolver } from '../serving/index.ts';
 import { output, printJson, serverUrl } from './output.ts';
 
 async function api(opts: { url?: string }, method: string, path: string, body?: unknown): Promise<any> {
@@ -73,11 +74,13 @@ const summary = (d: any) => ({
 });
 
 /**
- * `pharos serve --processes n`: n copies of this process share the port. A small model is bound by HTTP
- * parsing and JSON on the event loop, not by onnxruntime, so worker threads for the model do not help it;
- * whole processes do (each with its own event loop and sessions).
+ * `pharos serve --processes n`: n copies of this process share the port (node:cluster). A small model is bound by
+ * HTTP parsing, JSON and the socket calls on the event loop, not by onnxruntime, so whole processes (each with its
+ * own event loop, running its model in that loop) use the cores better than worker threads behind one loop:
+ * measured in bench/serving (RESULTS.md). The primary answers /metrics scrapes with the sum over the processes.
  */
 async function runServeCluster(n: number): Promise<void> {
+  serveClusterMetrics();
   const workers = Array.from({ length: n }, () => cluster.fork());
   let announced = false;
   for (const w of workers) {
@@ -148,15 +151,16 @@ export function registerServingCommands(program: Command): void {
     .option('--data-dir <dir>', 'a Pharos data folder to resolve models:/ URIs from directly', process.env.PHAROS_DATA_DIR)
     .option('--backend-store-uri <uri>', 'a Pharos store (postgresql://... or SQLite file) to resolve models:/ URIs from', process.env.PHAROS_STORE_URI)
     .option('--artifacts-destination <dir>', 'the artifact folder of that store (default <data-dir>/artifacts)')
-    .option('--workers <n>', 'worker threads running the model (default: cores, at most 4)')
+    .option('--workers <n>', 'worker threads running the model (0: in the event-loop thread; default: 0 for a model under 1 MiB or with --processes over 1, else one a core, at most 4)')
     .option('--max-batch-size <rows>', 'dynamic batching: rows a run', '64')
     .option('--max-wait-ms <ms>', 'dynamic batching: how long a request waits for company when a runner is idle (0: run at once, batch only what queues while runners are busy)', '0')
     .option('--inference-log <dir>', 'write the inference log (Parquet segments) to this folder')
     .option('--inference-log-sample-rate <fraction>', 'fraction of requests logged (0-1)', '1')
-    .option('--processes <n>', 'serving processes sharing the port (node:cluster); for a small model under high load, one a core', '1')
+    .option('--processes <n>', "serving processes sharing the port (node:cluster); 'auto': one a core (at most 8), the fastest for a small model under high load", '1')
     .option('--log-level <level>', 'pino log level', 'warn')
     .action(async (positional: string | undefined, opts: Record<string, any>) => {
-      const processes = num(opts.processes, '--processes') ?? 1;
+      const processes = opts.processes === 'auto' ? Math.min(8, availableParallelism()) : Number(opts.processes);
+      if (!Number.isInteger(processes) || processes < 1) throw new Error(`--processes must be 'auto' or a whole number from 1, got '${opts.processes}'`);
       if (processes > 1 && cluster.isPrimary) return runServeCluster(processes);
       const modelUri: string | undefined = opts.model ?? positional;
       if (!modelUri && !opts.deployment) throw new Error('give a model (--model <uri>) or a deployment (--deployment <name>)');
@@ -187,7 +191,8 @@ export function registerServingCommands(program: Command): void {
         resolver,
         inferenceLogDir: opts.inferenceLog ? resolve(opts.inferenceLog) : null,
         options: {
-          workers: num(opts.workers, '--workers'),
+          // Several processes already use the cores: each runs its model in its own event loop unless told otherwise.
+          workers: num(opts.workers, '--workers') ?? (cluster.isWorker ? 0 : undefined),
           batching: { maxBatchSize: num(opts.maxBatchSize, '--max-batch-size'), maxWaitMs: num(opts.maxWaitMs, '--max-wait-ms') },
           inferenceLog: { sampleRate: sampleRate(opts.inferenceLogSampleRate) },
         },

@@ -44,4 +44,5 @@ export {
 } from './inference-log/inference-log.ts';
 export { servingRoutes } from './http/serving-routes.ts';
 export { buildStandaloneServer } from './http/standalone-server.ts';
+export { serveClusterMetrics } from './http/cluster-metrics.ts';
 export { servingOptionsFromEnv } from './serving-options.ts';

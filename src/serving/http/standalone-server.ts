@@ -6,6 +6,7 @@ import { VERSION } from '../../version.ts';
 import type { ServingService } from '../serving-service.ts';
 import { oipRoutes } from './oip-routes.ts';
 import { scoreMlflow } from './scoring-routes.ts';
+import { metricsText, shareMetricsWithCluster } from './cluster-metrics.ts';
 import { inferenceFastPath, oipInferTarget, type InferenceRouter } from './fast-path.ts';
 
 /** MLflow scoring server's error shape: `{error_code, message}`; bad input is always a 4xx. */
@@ -49,6 +50,7 @@ export async function buildStandaloneServer(serving: ServingService, deployment:
   const metrics = new Registry();
   collectDefaultMetrics({ register: metrics, prefix: 'pharos_' });
   serving.attachMetrics(metrics);
+  shareMetricsWithCluster(metrics);
   app.setErrorHandler(scoringErrorHandler);
   await app.register(oipRoutes, { prefix: '/v2', serving });
   app.post('/invocations', async (req) => scoreMlflow(serving, deployment, req));
@@ -61,7 +63,7 @@ export async function buildStandaloneServer(serving: ServingService, deployment:
   app.get('/version', async () => VERSION);
   app.get('/metrics', async (_req, reply) => {
     reply.header('content-type', metrics.contentType);
-    return metrics.metrics();
+    return metricsText(metrics);
   });
   return app;
 }
