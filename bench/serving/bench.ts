@@ -3,17 +3,18 @@
  *
  * The same scikit-learn RandomForest (100 trees, 20 features) behind `mlflow models serve` (pyfunc) and Pharos
  * (ONNX), next to two floors: a bare Node HTTP server that only echoes, and onnxruntime called in a loop with no
- * HTTP at all. Each HTTP system gets the same one-row request from autocannon at each connection count.
+ * HTTP at all. Each HTTP system gets the same one-row request from wrk (or autocannon) at each connection count.
+ * `pharos-cluster` is Pharos with `--processes auto`: one process a core, each running the model in its own loop.
  * `pharos-nobatch` is Pharos with the same flags plus `--max-batch-size 1`: the gain of dynamic batching.
  * Besides req/s and latency, each HTTP cell records the server's CPU time a request (its whole process group,
  * from /proc): on a shared 2-core machine req/s move with whatever else runs, CPU a request much less.
  *
  *   node --import tsx bench/serving/bench.ts --model-dir DIR --python PY [--duration 5] [--connections 1,8,32,128]
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { cpus } from 'node:os';
+import { cpus, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
@@ -27,11 +28,16 @@ const { values: args } = parseArgs({
     python: { type: 'string' },
     duration: { type: 'string', default: '5' },
     connections: { type: 'string', default: '1,8,32,128' },
-    systems: { type: 'string', default: 'mlflow,pharos,pharos-nobatch,bare-http,onnxruntime' },
+    systems: { type: 'string', default: 'mlflow,pharos,pharos-cluster,pharos-nobatch,bare-http,onnxruntime' },
     out: { type: 'string' },
     'pharos-main': { type: 'string', default: join(repoRoot, 'bin/pharos.js') },
     /** Extra `pharos serve` flags, e.g. "--workers 1 --max-wait-ms 0", to explore its settings. */
     'pharos-args': { type: 'string', default: '' },
+    /**
+     * The load generator: wrk (C; about 3 us of CPU a request, so the server under test keeps most of this
+     * machine's two cores) or autocannon (Node, in this process; about as much CPU a request as the echo server).
+     */
+    load: { type: 'string', default: 'wrk' },
   },
 });
 if (!args['model-dir'] || !args.python) throw new Error('--model-dir and --python are required (run bench/serving/run.sh)');
@@ -41,6 +47,8 @@ const duration = Number(args.duration);
 const connectionCounts = args.connections!.split(',').map(Number);
 const wanted = new Set(args.systems!.split(','));
 const pharosExtraArgs = args['pharos-args']!.split(' ').filter(Boolean);
+const loadTool = args.load!;
+if (loadTool !== 'wrk' && loadTool !== 'autocannon') throw new Error(`--load must be wrk or autocannon, got '${loadTool}'`);
 const sample = JSON.parse(readFileSync(join(modelDir, 'sample.json'), 'utf8')) as { columns: string[]; row: number[]; onnx_input: string };
 
 interface Cell {
@@ -166,20 +174,59 @@ async function startPharos(extra: string[] = []): Promise<RunningSystem> {
   return { url: `http://127.0.0.1:${port}/invocations`, body: dataframeBody, cpuSeconds: () => groupCpuSeconds(child.pid!), stop: () => stopProcess(child) };
 }
 
+interface LoadResult {
+  rps: number;
+  total: number;
+  /** Milliseconds. */
+  p50: number;
+  p99: number;
+  errors: number;
+}
+
+async function autocannonLoad(url: string, body: string, connections: number, seconds: number): Promise<LoadResult> {
+  const r = await autocannon({ url, method: 'POST', headers: { 'content-type': 'application/json' }, body, connections, duration: seconds });
+  return { rps: r.requests.average, total: r.requests.total, p50: r.latency.p50, p99: r.latency.p99, errors: r.errors + r.timeouts + r.non2xx };
+}
+
+/** wrk's latency as milliseconds ("355.00us", "1.20ms", "2.01s"). */
+function wrkMs(text: string, label: string): number {
+  const m = new RegExp(`^\\s*${label}%\\s+([\\d.]+)(us|ms|s)\\s*$`, 'm').exec(text);
+  if (!m) throw new Error(`wrk output has no ${label}% latency:\n${text}`);
+  return Number(m[1]) * (m[2] === 'us' ? 1e-3 : m[2] === 's' ? 1e3 : 1);
+}
+
+const wrkDir = mkdtempSync(join(tmpdir(), 'pharos-bench-wrk-'));
+async function wrkLoad(url: string, body: string, connections: number, seconds: number): Promise<LoadResult> {
+  const script = join(wrkDir, 'post.lua');
+  writeFileSync(script, `wrk.method = "POST"\nwrk.headers["Content-Type"] = "application/json"\nwrk.body = ${JSON.stringify(body)}\n`);
+  // One wrk thread: it drives all connections from one event loop, and takes at most one core.
+  const text = await new Promise<string>((res, rej) =>
+    execFile('wrk', ['-t1', `-c${connections}`, `-d${seconds}s`, '--latency', '-s', script, url], { maxBuffer: 1 << 20 }, (err, stdout, stderr) => (err ? rej(new Error(`wrk failed: ${err.message}\n${stderr}`)) : res(stdout))),
+  );
+  const total = Number(/^\s*(\d+) requests in ([\d.]+)s/m.exec(text)?.[1] ?? NaN);
+  const rps = Number(/^Requests\/sec:\s+([\d.]+)/m.exec(text)?.[1] ?? NaN);
+  if (!Number.isFinite(total) || !Number.isFinite(rps)) throw new Error(`unexpected wrk output:\n${text}`);
+  const non2xx = Number(/Non-2xx or 3xx responses: (\d+)/.exec(text)?.[1] ?? 0);
+  const socket = /Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/.exec(text);
+  const socketErrors = socket ? socket.slice(1).reduce((a, b) => a + Number(b), 0) : 0;
+  return { rps, total, p50: wrkMs(text, '50'), p99: wrkMs(text, '99'), errors: non2xx + socketErrors };
+}
+
+const load = loadTool === 'wrk' ? wrkLoad : autocannonLoad;
+
 async function loadHttp(system: string, running: RunningSystem): Promise<Cell[]> {
-  const request = { url: running.url, method: 'POST', headers: { 'content-type': 'application/json' }, body: running.body };
   // One response checked by hand: a benchmark of error pages would be worthless.
-  const check = await fetch(running.url, { method: 'POST', headers: request.headers, body: running.body });
+  const check = await fetch(running.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: running.body });
   if (!check.ok) throw new Error(`${system}: ${check.status} ${await check.text()}`);
   process.stderr.write(`  ${system} answers: ${(await check.text()).slice(0, 160)}\n`);
-  await autocannon({ ...request, connections: 8, duration: 1 }); // warm-up (JIT, lazy imports), not measured
+  await load(running.url, running.body, 8, 1); // warm-up (JIT, lazy imports, every cluster process), not measured
   const cells: Cell[] = [];
   for (const connections of connectionCounts) {
     const cpu0 = running.cpuSeconds();
-    const r = await autocannon({ ...request, connections, duration });
-    const cpuUs = ((running.cpuSeconds() - cpu0) * 1e6) / Math.max(1, r.requests.total);
-    const cell = { system, connections, rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, errors: r.errors + r.timeouts + r.non2xx, cpuUs };
-    process.stderr.write(`  ${system} c=${connections}: ${cell.rps.toFixed(0)} req/s, p50 ${cell.p50} ms, p99 ${cell.p99} ms, server CPU ${cpuUs.toFixed(0)} us/req${cell.errors ? `, ${cell.errors} errors` : ''}\n`);
+    const r = await load(running.url, running.body, connections, duration);
+    const cpuUs = ((running.cpuSeconds() - cpu0) * 1e6) / Math.max(1, r.total);
+    const cell = { system, connections, rps: r.rps, p50: r.p50, p99: r.p99, errors: r.errors, cpuUs };
+    process.stderr.write(`  ${system} c=${connections}: ${cell.rps.toFixed(0)} req/s, p50 ${cell.p50.toFixed(2)} ms, p99 ${cell.p99.toFixed(2)} ms, server CPU ${cpuUs.toFixed(0)} us/req${cell.errors ? `, ${cell.errors} errors` : ''}\n`);
     cells.push(cell);
   }
   return cells;
@@ -222,10 +269,12 @@ const starters: Record<string, () => Promise<RunningSystem>> = {
   pharos: () => startPharos(),
   // Dynamic batching off: every request is its own onnxruntime run.
   'pharos-nobatch': () => startPharos(['--max-batch-size', '1']),
+  // One process a core, each running the model in its event loop (what --processes auto implies).
+  'pharos-cluster': () => startPharos(['--processes', 'auto']),
   'bare-http': startBareHttp,
 };
 const results: Cell[] = [];
-for (const system of ['mlflow', 'pharos', 'pharos-nobatch', 'bare-http', 'onnxruntime']) {
+for (const system of ['mlflow', 'pharos', 'pharos-cluster', 'pharos-nobatch', 'bare-http', 'onnxruntime']) {
   if (!wanted.has(system)) continue;
   process.stderr.write(`== ${system}\n`);
   if (system === 'onnxruntime') {
@@ -245,28 +294,28 @@ const cellOf = (system: string, c: number) => results.find((r) => r.system === s
 const systems = [...new Set(results.map((r) => r.system))];
 const lines: string[] = [];
 lines.push(`Serving benchmark: RandomForest 100 trees x 20 features, one-row requests, ${duration} s a cell, ${cpus().length} CPUs (${cpus()[0]?.model ?? '?'})`);
-lines.push(`pharos serve flags: ${pharosExtraArgs.join(' ') || '(defaults)'}; autocannon in the driver process, same body and settings for every HTTP system`);
+lines.push(`pharos serve flags: ${pharosExtraArgs.join(' ') || '(defaults)'}; pharos-cluster adds --processes auto (${Math.min(8, cpus().length)} here); load: ${loadTool === 'wrk' ? 'wrk -t1 (one thread)' : 'autocannon in the driver process'}, same body and settings for every HTTP system`);
 lines.push('');
 lines.push(`| system | connections | req/s | p50 ms | p99 ms | server CPU us/req | errors |`);
 lines.push(`|---|---:|---:|---:|---:|---:|---:|`);
 for (const system of systems) {
   for (const c of connectionCounts) {
     const r = cellOf(system, c);
-    if (r) lines.push(`| ${system} | ${c} | ${fmt(r.rps)} | ${fmt(r.p50, r.system === 'onnxruntime' ? 3 : 0)} | ${fmt(r.p99, r.system === 'onnxruntime' ? 3 : 0)} | ${fmt(r.cpuUs, 1)} | ${r.errors} |`);
+    if (r) lines.push(`| ${system} | ${c} | ${fmt(r.rps)} | ${fmt(r.p50, r.system === 'onnxruntime' ? 3 : 2)} | ${fmt(r.p99, r.system === 'onnxruntime' ? 3 : 2)} | ${fmt(r.cpuUs, 1)} | ${r.errors} |`);
   }
 }
-if (systems.includes('pharos')) {
+for (const pharos of ['pharos', 'pharos-cluster'].filter((x) => systems.includes(x))) {
   lines.push('');
-  lines.push(`| connections | pharos / mlflow req/s (target >= 10x) | pharos / bare-http req/s (target >= 60% at 32) | pharos / onnxruntime loop | batching gain (pharos / pharos-nobatch) |`);
+  lines.push(`| ${pharos}: connections | / mlflow req/s (target >= 10x) | / bare-http req/s (target >= 60% at 32) | / onnxruntime loop | batching gain (pharos / pharos-nobatch) |`);
   lines.push(`|---:|---:|---:|---:|---:|`);
   for (const c of connectionCounts) {
-    const p = cellOf('pharos', c)?.rps;
-    const ratio = (other: string) => {
+    const p = cellOf(pharos, c)?.rps;
+    const ratio = (other: string, of = p) => {
       const o = cellOf(other, c)?.rps;
-      return p !== undefined && o ? p / o : undefined;
+      return of !== undefined && o ? of / o : undefined;
     };
     const bare = ratio('bare-http');
-    lines.push(`| ${c} | ${fmt(ratio('mlflow'), 1)}x | ${bare === undefined ? '-' : `${(bare * 100).toFixed(0)}%`} | ${fmt(ratio('onnxruntime'), 2)} | ${fmt(ratio('pharos-nobatch'), 2)}x |`);
+    lines.push(`| ${c} | ${fmt(ratio('mlflow'), 1)}x | ${bare === undefined ? '-' : `${(bare * 100).toFixed(0)}%`} | ${fmt(ratio('onnxruntime'), 2)} | ${fmt(ratio('pharos-nobatch', cellOf('pharos', c)?.rps), 2)}x |`);
   }
 }
 process.stdout.write(lines.join('\n') + '\n');
