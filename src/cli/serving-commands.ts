@@ -180,6 +180,8 @@ export function registerServingCommands(program: Command): void {
         const registry = new RegistryService({ store, artifacts, audit, tracking });
         resolver = new RegistryModelResolver((uri) => registry.resolveModelUri(uri), artifacts);
         if (opts.deployment) spec = await readDeploymentSpec(store, opts.deployment);
+        // A canary is promoted or rolled back on what its process saw: several processes would each decide alone.
+        if (spec?.canaryUri && cluster.isWorker) throw new Error(`deployment '${spec.name}' runs a canary: serve it with --processes 1, since each process would judge the canary alone`);
         closeStore = () => store.close();
       } else {
         resolver = new RegistryModelResolver(null, null);
