@@ -100,3 +100,9 @@ test('deploy export: unknown deployment, missing KServe storage and bad target a
   assert.equal(badTarget.code, 1);
   assert.match(badTarget.stderr, /--target must be one of kubernetes, kserve/);
 });
+
+test('pharos serve --deployment with a canary refuses several processes (each would judge the canary alone)', async () => {
+  const r = await runCli(['serve', '--deployment', 'churn-prod', '--data-dir', server.dataDir, '--processes', '2', '--port', '0']);
+  assert.notEqual(r.code, 0);
+  assert.match(r.stderr, /deployment 'churn-prod' runs a canary: serve it with --processes 1/);
+});
