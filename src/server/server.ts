@@ -12,6 +12,7 @@ import { monitoringRoutes } from '../monitoring/index.ts';
 import { servingRoutes } from '../serving/index.ts';
 import { VERSION } from '../version.ts';
 import { auditRoutes } from '../governance/index.ts';
+import { parseJsonBody } from '../core/json-body.ts';
 
 export interface ServerOptions {
   logger?: boolean | object;
@@ -53,14 +54,10 @@ export async function buildServer(pharos: Pharos, opts: ServerOptions = {}): Pro
   // The mlflow client sometimes sends an empty body with a JSON content type (e.g. on GET-like POSTs).
   app.removeContentTypeParser('application/json');
   app.addContentTypeParser('application/json', { parseAs: 'string', bodyLimit: 64 * 1024 * 1024 }, (_req, body, done) => {
-    const text = (body as string).trim();
-    if (text === '') return done(null, {});
     try {
-      done(null, JSON.parse(text));
+      done(null, parseJsonBody(body as string));
     } catch (e) {
-      const err = new Error(`Malformed JSON body: ${(e as Error).message}`) as Error & { statusCode: number };
-      err.statusCode = 400;
-      done(err, undefined);
+      done(e as Error, undefined);
     }
   });
 

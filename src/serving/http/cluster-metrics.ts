@@ -23,7 +23,7 @@ export function serveClusterMetrics(): void {
     if (m?.type !== REQUEST) return;
     aggregator.clusterMetrics().then(
       (text) => worker.send({ type: ANSWER, id: m.id, text }),
-      (e: Error) => worker.send({ type: ANSWER, id: m.id, error: e.message }),
+      (e: Error) => worker.send({ type: ANSWER, id: m.id, error: `not every serving process answered the primary (${e.message}); see their logs` }),
     );
   });
 }

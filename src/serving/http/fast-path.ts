@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { isPharosError } from '../../core/errors.ts';
+import { parseJsonBody } from '../../core/json-body.ts';
 import type { ServingService } from '../serving-service.ts';
 import { parseMlflowScoringBody } from '../inference/request-formats.ts';
 import { oipInfer } from './oip-routes.ts';
@@ -39,7 +40,7 @@ export interface FastPathOptions {
  * microseconds of work; Fastify's request object, hooks and reply pipeline add to that (measured in
  * bench/serving), so the hot path reads the body, parses, calls the same service and writes the JSON itself.
  * Everything else, and any inference request that is not JSON (CSV), goes to Fastify unchanged. Answers and
- * errors are the same as the Fastify routes' (serving-routes.test.ts runs both).
+ * errors are the same as the Fastify routes' (standalone-server.test.ts sends every case both ways).
  */
 export function inferenceFastPath(serving: ServingService, route: InferenceRouter, opts: FastPathOptions) {
   return (req: IncomingMessage, res: ServerResponse): boolean => {
@@ -67,21 +68,17 @@ export function inferenceFastPath(serving: ServingService, route: InferenceRoute
     });
     req.on('end', () => {
       const done = (status: number, body: unknown) => {
-        const text = JSON.stringify(body);
-        res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text) });
-        res.end(text);
+        const bytes = Buffer.from(JSON.stringify(body));
+        res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': bytes.length });
+        res.end(bytes);
       };
       const fail = (status: number, message: string, code = 'INVALID_PARAMETER_VALUE') => done(status, target.protocol === 'oip' ? { error: message } : { error_code: code, message });
       if (tooLarge) return fail(413, `Request body is larger than ${opts.bodyLimit} bytes`, 'RESOURCE_LIMIT_EXCEEDED');
       let body: unknown;
-      const text = (chunks.length === 1 ? chunks[0] : Buffer.concat(chunks)).toString('utf8').trim();
-      if (text === '') body = {};
-      else {
-        try {
-          body = JSON.parse(text);
-        } catch (e) {
-          return fail(400, `Malformed JSON body: ${(e as Error).message}`, 'BAD_REQUEST');
-        }
+      try {
+        body = parseJsonBody((chunks.length === 1 ? chunks[0] : Buffer.concat(chunks)).toString('utf8'));
+      } catch (e) {
+        return fail(400, (e as Error).message, 'BAD_REQUEST');
       }
       answer(serving, target, body, req.headers['x-request-id'] as string | undefined).then(
         (out) => done(200, out),

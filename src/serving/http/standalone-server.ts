@@ -8,6 +8,7 @@ import { oipRoutes } from './oip-routes.ts';
 import { scoreMlflow } from './scoring-routes.ts';
 import { metricsText, shareMetricsWithCluster } from './cluster-metrics.ts';
 import { inferenceFastPath, oipInferTarget, type InferenceRouter } from './fast-path.ts';
+import { parseJsonBody } from '../../core/json-body.ts';
 
 /** MLflow scoring server's error shape: `{error_code, message}`; bad input is always a 4xx. */
 function scoringErrorHandler(err: FastifyError | Error, req: FastifyRequest, reply: FastifyReply): void {
@@ -36,14 +37,10 @@ export async function buildStandaloneServer(serving: ServingService, deployment:
   fast = inferenceFastPath(serving, route, { bodyLimit, onError: (err) => app.log.error({ err }, 'inference error') });
   app.removeContentTypeParser('application/json');
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (_req, body, done) => {
-    const text = (body as string).trim();
-    if (text === '') return done(null, {});
     try {
-      done(null, JSON.parse(text));
+      done(null, parseJsonBody(body as string));
     } catch (e) {
-      const err = new Error(`Malformed JSON body: ${(e as Error).message}`) as Error & { statusCode: number };
-      err.statusCode = 400;
-      done(err, undefined);
+      done(e as Error, undefined);
     }
   });
   app.addContentTypeParser('*', { parseAs: 'string' }, (_req, body, done) => done(null, body));
